@@ -1,0 +1,1 @@
+"""Klagomålsguiden backend: the system of record for complaints (aiohttp + SQLModel)."""

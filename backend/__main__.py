@@ -1,0 +1,135 @@
+"""Command line: python -m backend serve|migrate|seed-demo|import-units|create-officer|retention|check-deadlines."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from .settings import Settings
+
+DEMO_PASSWORD = "demo-losen-1"
+DEMO_OFFICERS = [
+    ("handlaggare@pn.jamtland.example", "Pia Nilsson", "handler", "SE2321000207-PN01"),
+    ("mottagare@pn.jamtland.example", "Per Mattsson", "receiver", "SE2321000207-PN01"),
+    ("mottagare@regionjh.example", "Maria Olsson", "receiver", "SE2321000207"),
+    ("handlaggare@regionjh.example", "Hanna Lind", "handler", "SE2321000207"),
+    ("admin@regionjh.example", "Anders Berg", "admin", "SE2321000207"),
+    ("handlaggare@pn.uppsala.example", "Ulla Ek", "handler", "SE2321000024-PN01"),
+    ("handlaggare@regionuppsala.example", "Oskar Ström", "handler", "SE2321000024"),
+]
+
+
+async def _with_session(settings: Settings, fn):
+    from .db import make_engine, make_sessionmaker
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await fn(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args, settings: Settings) -> None:
+    from aiohttp import web
+
+    from .app import create_app
+    if args.migrate:
+        from .migrate import upgrade
+        upgrade(settings.database_url)
+    port = args.port or settings.port
+    host = args.host or settings.host
+    if args.port:
+        from dataclasses import replace
+        settings = replace(settings, port=port, public_url=settings.public_url if "KG_PUBLIC_URL" in __import__("os").environ
+                           else f"http://{host}:{port}")
+    web.run_app(create_app(settings), host=host, port=port, access_log=None,
+                print=lambda *_: print(f"backend: listening on http://{host}:{port}", flush=True))
+
+
+def cmd_migrate(args, settings: Settings) -> None:
+    from .migrate import upgrade
+    upgrade(settings.database_url)
+    print("migrate: database is at the newest revision")
+
+
+def cmd_import_units(args, settings: Settings) -> None:
+    from .catalogue import CatalogueError, load_units_file
+    from .services.units import import_catalogue
+    try:
+        data = load_units_file(args.file)
+    except CatalogueError as exc:
+        print(f"import-units: {exc}", file=sys.stderr)
+        sys.exit(2)
+    counts = asyncio.run(_with_session(settings, lambda s: import_catalogue(s, data)))
+    print(f"import-units: {counts['regions']} regions, {counts['organisations']} organisations, {counts['units']} units")
+
+
+def cmd_seed_demo(args, settings: Settings) -> None:
+    from .catalogue import DEMO_UNITS_PATH, load_units_file
+    from .services.auth import create_officer
+    from .services.units import import_catalogue
+
+    async def seed(session):
+        counts = await import_catalogue(session, load_units_file(DEMO_UNITS_PATH))
+        for email, name, role, org in DEMO_OFFICERS:
+            await create_officer(session, email=email, name=name, password=DEMO_PASSWORD, role=role, organisation_id=org)
+        return counts
+
+    counts = asyncio.run(_with_session(settings, seed))
+    print(f"seed-demo: {counts['units']} units, {len(DEMO_OFFICERS)} demo officers (password {DEMO_PASSWORD})")
+
+
+def cmd_create_officer(args, settings: Settings) -> None:
+    import getpass
+
+    from .services.auth import create_officer
+    password = args.password or getpass.getpass("Lösenord: ")
+    asyncio.run(_with_session(settings, lambda s: create_officer(
+        s, email=args.email, name=args.name, password=password, role=args.role, organisation_id=args.organisation)))
+    print("create-officer: ok")
+
+
+def cmd_retention(args, settings: Settings) -> None:
+    from .services.retention import anonymise_closed
+    run = asyncio.run(_with_session(settings, lambda s: anonymise_closed(s, settings, days=args.days)))
+    print(f"retention: {run.cases_anonymised} closed cases anonymised (closed before {run.cutoff.date()}), "
+          f"{run.attachments_removed} attachments removed")
+
+
+def cmd_check_deadlines(args, settings: Settings) -> None:
+    from .services.cases import check_deadlines
+    n = asyncio.run(_with_session(settings, check_deadlines))
+    print(f"check-deadlines: {n} new deadline events")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    p = argparse.ArgumentParser(prog="python -m backend")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--migrate", action="store_true", help="run migrations before starting")
+    sub.add_parser("migrate")
+    sub.add_parser("seed-demo")
+    i = sub.add_parser("import-units")
+    i.add_argument("file")
+    c = sub.add_parser("create-officer")
+    c.add_argument("--email", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--role", required=True, choices=["receiver", "handler", "admin"])
+    c.add_argument("--organisation", required=True)
+    c.add_argument("--password")
+    r = sub.add_parser("retention")
+    r.add_argument("--days", type=int, help="override KG_RETENTION_DAYS")
+    sub.add_parser("check-deadlines")
+    args = p.parse_args(argv)
+    settings = Settings.from_env()
+    {"serve": cmd_serve, "migrate": cmd_migrate, "seed-demo": cmd_seed_demo, "import-units": cmd_import_units,
+     "create-officer": cmd_create_officer, "retention": cmd_retention,
+     "check-deadlines": cmd_check_deadlines}[args.cmd](args, settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Shared handler helpers: JSON in and out, authentication, the per-request DB session."""
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import date
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..errors import ApiError, from_pydantic, validation_error
+from ..i18n import gettext as _
+from ..models import Officer
+from ..services import auth
+from ..services.attachments import Upload
+from ..services.cases import Deps
+from ..settings import Settings
+
+M = TypeVar("M", bound=BaseModel)
+MAX_JSON_BYTES = 1024 * 1024
+
+
+def settings_of(request: web.Request) -> Settings:
+    return request.app["settings"]
+
+
+def deps_of(request: web.Request) -> Deps:
+    return request.app["deps"]
+
+
+def db(request: web.Request) -> AsyncSession:
+    return request.app["sessionmaker"]()
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(data, status=status, headers=headers,
+                             dumps=lambda d: json.dumps(d, ensure_ascii=False, default=str))
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    ctype = request.content_type
+    if ctype != "application/json":
+        raise ApiError(415, "unsupported_media_type", _("Skicka uppgifterna som JSON (Content-Type: application/json)."))
+    raw = await request.read()
+    if len(raw) > MAX_JSON_BYTES:
+        raise ApiError(413, "too_large", _("Förfrågan är för stor."))
+    try:
+        data = json.loads(raw.decode("utf-8") or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(400, "malformed_json", _("Förfrågan är inte giltig JSON.")) from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", _("Förfrågan måste vara ett JSON-objekt."))
+    return data
+
+
+def parse(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_pydantic(exc) from None
+
+
+async def read_body_and_files(request: web.Request, model: type[M]) -> tuple[M, list[Upload]]:
+    """JSON, or multipart/form-data with a `body` field and `file` parts."""
+    if request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        fields: dict[str, Any] = {}
+        files: list[Upload] = []
+        max_bytes = settings_of(request).max_attachment_bytes
+        while (part := await reader.next()) is not None:
+            if part.filename is not None or part.name == "file":
+                data = bytearray()
+                while chunk := await part.read_chunk(1 << 16):
+                    data.extend(chunk)
+                    if len(data) > max_bytes + 1:
+                        raise validation_error({"file": _("Filen {name} är för stor (högst 20 MB).").format(
+                            name=(part.filename or "bilaga")[:80])})
+                files.append(Upload(part.filename or "bilaga", bytes(data)))
+                if len(files) > 50:
+                    raise validation_error({"file": _("För många filer.")})
+            elif part.name:
+                if part.name in fields:
+                    raise validation_error({part.name: _("Fältet finns två gånger.")})
+                fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")
+        return parse(model, fields), files
+    return parse(model, await read_json(request)), []
+
+
+def bearer(request: web.Request) -> str | None:
+    h = request.headers.get("Authorization", "")
+    if h[:7].lower() == "bearer ":
+        return h[7:].strip() or None
+    return None
+
+
+def require_service(request: web.Request) -> None:
+    token = bearer(request)
+    if not token or not hmac.compare_digest(token.encode(), settings_of(request).service_token.encode()):
+        raise ApiError(401, "unauthorized", _("Tjänstenyckel saknas eller är fel."),
+                       headers={"WWW-Authenticate": "Bearer"})
+
+
+def is_service(request: web.Request) -> bool:
+    token = bearer(request)
+    return bool(token) and hmac.compare_digest(token.encode(), settings_of(request).service_token.encode())
+
+
+async def require_officer(request: web.Request, session: AsyncSession) -> Officer:
+    token = bearer(request)
+    found = await auth.officer_for_token(session, token) if token else None
+    if found is None:
+        raise ApiError(401, "unauthorized", _("Du behöver logga in."), headers={"WWW-Authenticate": "Bearer"})
+    return found[0]
+
+
+def q_int(request: web.Request, name: str, lo: int, hi: int, default: int | None = None) -> int | None:
+    v = request.query.get(name)
+    if v in (None, ""):
+        return default
+    try:
+        n = int(v)
+    except ValueError:
+        raise validation_error({name: _("Ska vara ett heltal.")}) from None
+    if not lo <= n <= hi:
+        raise validation_error({name: _("Värdet är utanför det tillåtna intervallet.")})
+    return n
+
+
+def q_date(request: web.Request, name: str) -> date | None:
+    v = request.query.get(name)
+    if v in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(v)
+    except ValueError:
+        raise validation_error({name: _("Ange ett datum som ÅÅÅÅ-MM-DD.")}) from None
+
+
+def q_str(request: web.Request, name: str, max_len: int = 100) -> str | None:
+    v = request.query.get(name)
+    if v in (None, ""):
+        return None
+    if len(v) > max_len:
+        raise validation_error({name: _("Texten är för lång (högst {n} tecken).").format(n=max_len)})
+    return v
+
+
+def check_query(request: web.Request, allowed: set[str]) -> None:
+    unknown = [k for k in request.query.keys() if k not in allowed]
+    if unknown:
+        raise validation_error({k: _("Okänd parameter.") for k in unknown})

@@ -1,0 +1,142 @@
+"""Officer routes: login, own organisation's cases, actions, export. Bearer token only (no cookies: no CSRF)."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import lifecycle
+from ..errors import ApiError, not_found, validation_error
+from ..i18n import gettext as _
+from ..schemas import (CategoriseIn, EmptyIn, LoginIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn,
+                       TagsIn)
+from ..services import auth, cases, exports
+from ..services.attachments import path_of
+from .common import (bearer, check_query, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
+                     read_json, require_officer, settings_of)
+
+routes = web.RouteTableDef()
+
+PAYLOADS = {
+    "take": EmptyIn, "answer": MessageIn, "partial-answer": MessageIn, "counter-question": MessageIn,
+    "statement": MessageIn, "reassign": ReassignIn, "request-statement": RequestStatementIn,
+    "extend-statement": EmptyIn, "categorise": CategoriseIn, "tags": TagsIn, "close": EmptyIn, "set-unit": SetUnitIn,
+}
+WITH_FILES = {"answer", "partial-answer", "counter-question", "statement"}
+
+
+@routes.post("/api/v1/officer/login")
+async def login(request: web.Request) -> web.Response:
+    body = parse(LoginIn, await read_json(request))
+    limiter = request.app["login_limiter"]
+    keys = ("login:" + body.email.lower(), "ip:" + (request.remote or "?"))
+    if limiter.blocked(*keys):
+        raise ApiError(429, "too_many_attempts", _("För många felaktiga försök. Vänta en stund och försök igen."))
+    async with db(request) as session:
+        officer = await auth.authenticate(session, body.email, body.password)
+        if officer is None:
+            limiter.fail(*keys)
+            raise ApiError(401, "invalid_credentials", _("Fel e-postadress eller lösenord."))
+        token, s = await auth.start_session(session, officer, settings_of(request).session_hours)
+        return json_response({"token": token, "expires_at": cases.iso(s.expires_at),
+                              "officer": await auth.officer_view(session, officer)})
+
+
+@routes.post("/api/v1/officer/logout")
+async def logout(request: web.Request) -> web.Response:
+    async with db(request) as session:
+        await require_officer(request, session)
+        await auth.end_session(session, bearer(request) or "")
+    return json_response({"status": "ok"})
+
+
+@routes.get("/api/v1/officer/me")
+async def me(request: web.Request) -> web.Response:
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        return json_response(await auth.officer_view(session, officer))
+
+
+@routes.get("/api/v1/officer/cases")
+async def list_cases(request: web.Request) -> web.Response:
+    check_query(request, {"status", "overdue", "category", "unit", "from", "to", "q", "sort", "page", "per_page"})
+    statuses = [s for s in (q_str(request, "status", 200) or "").split(",") if s]
+    bad = [s for s in statuses if s not in lifecycle.STATUSES]
+    if bad:
+        raise validation_error({"status": _("Okänd status.")})
+    overdue_raw = request.query.get("overdue")
+    if overdue_raw not in (None, "", "true", "false", "1", "0"):
+        raise validation_error({"overdue": _("Ska vara true eller false.")})
+    sort = q_str(request, "sort", 20) or "-received_at"
+    if sort not in cases.SORTS:
+        raise validation_error({"sort": _("Okänd sortering.")})
+    f = cases.ListFilters(
+        status=statuses, overdue=None if overdue_raw in (None, "") else overdue_raw in ("true", "1"),
+        category=q_str(request, "category", 40), unit=q_str(request, "unit", 40),
+        date_from=q_date(request, "from"), date_to=q_date(request, "to"), q=q_str(request, "q", 20), sort=sort,
+        page=q_int(request, "page", 1, 100000, 1), per_page=q_int(request, "per_page", 1, 100, 25))
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        return json_response(await cases.list_cases(session, officer, f))
+
+
+@routes.get("/api/v1/officer/cases/{reference}")
+async def get_case(request: web.Request) -> web.Response:
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        return json_response(await cases.open_case(session, officer, request.match_info["reference"]))
+
+
+@routes.post("/api/v1/officer/cases/{reference}/{action}")
+async def case_action(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    model = PAYLOADS.get(action)
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        if model is None:
+            raise not_found()
+        if action in WITH_FILES:
+            payload, files = await read_body_and_files(request, model)
+        else:
+            payload, files = parse(model, await read_json(request)), []
+        result = await cases.officer_action(session, deps_of(request), officer, request.match_info["reference"],
+                                            action, payload, files)
+    return json_response(result)
+
+
+@routes.get("/api/v1/officer/cases/{reference}/attachments/{attachment_id:\\d+}")
+async def attachment(request: web.Request) -> web.StreamResponse:
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        a = await cases.attachment_for_officer(session, officer, request.match_info["reference"],
+                                               int(request.match_info["attachment_id"]))
+    return web.FileResponse(path_of(settings_of(request).attachments_dir, a.storage_key),
+                            headers={"Content-Type": a.content_type,
+                                     "Content-Disposition": f'attachment; filename="{a.filename}"'})
+
+
+@routes.get("/api/v1/officer/export/tagged")
+async def export_tagged(request: web.Request) -> web.Response:
+    check_query(request, {"tag", "format"})
+    tag = q_str(request, "tag", 40)
+    if not tag:
+        raise validation_error({"tag": _("Fältet måste fyllas i.")})
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise validation_error({"format": _("Ogiltigt värde. Tillåtna värden: json, csv.")})
+    async with db(request) as session:
+        officer = await require_officer(request, session)
+        if officer.role != "admin":
+            raise ApiError(403, "forbidden", _("Du har inte behörighet att göra det här."))
+        rows = await exports.tagged(session, officer, tag)
+    if fmt == "csv":
+        import csv
+        import io
+        buf = io.StringIO()
+        cols = ["reference", "received_at", "closed_at", "event_date", "status", "unit_hsa_id", "unit_name",
+                "verksamhetsomrade", "region", "age_band", "gender", "reporter_role", "reporter_category",
+                "officer_categories", "tags", "description", "desired_outcome"]
+        w = csv.DictWriter(buf, fieldnames=cols, delimiter=";")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "officer_categories": ",".join(r["officer_categories"]), "tags": ",".join(r["tags"])})
+        return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8")
+    return json_response({"tag": tag, "cases": rows})

@@ -1,0 +1,120 @@
+"""Application factory."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from . import i18n
+from .api import setup_routes
+from .api.common import json_response
+from .db import make_engine, make_sessionmaker
+from .errors import ApiError
+from .services import cases
+from .services.notify import Notifier
+from .services.ratelimit import FailureLimiter
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 110 * 1024 * 1024  # 5 attachments of 20 MB plus the text
+
+
+@web.middleware
+async def locale_middleware(request: web.Request, handler):
+    lang = request.query.get("lang") if request.query.get("lang") in i18n.SUPPORTED else None
+    token = i18n.set_locale(lang or request.cookies.get("kg_lang") or i18n.negotiate(request.headers.get("Accept-Language")))
+    try:
+        resp = await handler(request)
+        resp.headers.setdefault("Content-Language", i18n.get_locale())
+        return resp
+    finally:
+        i18n._current.reset(token)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return json_response(exc.body(), status=exc.status, headers=exc.headers)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400:
+            raise
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status, "http_error")
+        msg = {404: i18n._("Det finns inget sådant."), 405: i18n._("Metoden stöds inte här."),
+               413: i18n._("Förfrågan är för stor.")}.get(exc.status, exc.reason)
+        return json_response({"error": {"code": code, "message": msg}}, status=exc.status,
+                             headers={k: v for k, v in exc.headers.items() if k.lower() == "allow"})
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.rel_url.path)
+        return json_response({"error": {"code": "internal_error",
+                                        "message": i18n._("Något gick fel hos oss. Försök igen om en stund.")}},
+                             status=500)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    resp = await handler(request)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.path.startswith("/api/"):
+        resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    engine = make_engine(app["settings"].database_url)
+    app["engine"] = engine
+    app["sessionmaker"] = make_sessionmaker(engine)
+    yield
+    await app["notifier"].drain()
+    await engine.dispose()
+
+
+async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Writes a `deadline_passed` event when a statement or answer deadline passes."""
+    interval = app["settings"].deadline_check_interval_s
+
+    async def loop() -> None:
+        while True:
+            try:
+                async with app["sessionmaker"]() as session:
+                    await cases.check_deadlines(session)
+            except Exception:  # noqa: BLE001 — keep checking; the database may be back next time
+                log.warning("deadline check failed", exc_info=True)
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(loop()) if interval > 0 else None
+    yield
+    if task:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings.from_env()
+    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware],
+                          client_max_size=MAX_REQUEST_BYTES)
+    app["settings"] = settings
+    notifier = Notifier(settings)
+    app["notifier"] = notifier
+    app["deps"] = cases.Deps(settings=settings, notify=notifier)
+    app["reporter_limiter"] = FailureLimiter(settings.rate_limit_failures, settings.rate_limit_window_s)
+    app["login_limiter"] = FailureLimiter(10, settings.rate_limit_window_s)
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(deadline_ctx)
+    setup_routes(app)
+    if os.environ.get("KG_WEB", "1") != "0":  # KG_WEB=0: the JSON API only
+        try:
+            from .web import setup_web
+        except ModuleNotFoundError as exc:
+            if exc.name != "backend.web":
+                raise
+        else:
+            setup_web(app)
+    return app

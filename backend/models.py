@@ -1,0 +1,165 @@
+"""SQLModel tables. Datetimes are aware UTC; dates are calendar dates (Europe/Stockholm)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+
+
+class Organisation(SQLModel, table=True):
+    """A care provider (vårdgivare) or a region's patient board (patientnämnd)."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)  # care_provider | patient_board
+    region_code: str = Field(foreign_key="region.code", max_length=40, index=True)
+    email: Optional[str] = Field(default=None, max_length=200)
+
+
+class CareUnit(SQLModel, table=True):
+    hsa_id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    care_provider_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
+    region_code: str = Field(foreign_key="region.code", max_length=40, index=True)
+    verksamhetsomrade: str = Field(max_length=40)
+    connected: bool = True
+    municipality: Optional[str] = Field(default=None, max_length=100)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Officer(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=200, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=400)
+    role: str = Field(max_length=20)  # receiver | handler | admin
+    organisation_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OfficerSession(SQLModel, table=True):
+    token_hash: str = Field(primary_key=True, max_length=100)
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    kind: str = Field(default="api", max_length=10)  # api | web
+    csrf_token: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Case(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_case_org_status", "recipient_org_id", "status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)
+    channel: str = Field(max_length=20)
+    status: str = Field(max_length=30, index=True)
+    recipient_kind: str = Field(max_length=20)  # care_provider | patient_board
+    recipient_org_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
+    statement_org_id: Optional[str] = Field(default=None, foreign_key="organisation.id", max_length=40, index=True)
+    region_code: str = Field(foreign_key="region.code", max_length=40, index=True)
+    care_unit_hsa_id: Optional[str] = Field(default=None, foreign_key="careunit.hsa_id", max_length=40, index=True)
+    care_unit_text: Optional[str] = Field(default=None, max_length=300)
+    event_date: Optional[date] = None
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    answered_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = Field(default=None, index=True)
+    answer_due: date
+    statement_due: Optional[date] = None
+    statement_requested_at: Optional[datetime] = None
+    statement_extended: bool = False
+    reporter_role: str = Field(max_length=20)
+    reporter_name: Optional[str] = Field(default=None, max_length=200)
+    reporter_email: Optional[str] = Field(default=None, max_length=254)
+    reporter_phone: Optional[str] = Field(default=None, max_length=30)
+    preferred_contact: str = Field(default="email", max_length=10)
+    patient_name: Optional[str] = Field(default=None, max_length=200)
+    patient_pnr: Optional[str] = Field(default=None, max_length=13)
+    patient_pseudonym: Optional[str] = Field(default=None, max_length=64, index=True)
+    patient_age: Optional[int] = None
+    age_band: Optional[str] = Field(default=None, max_length=10)
+    patient_gender: Optional[str] = Field(default=None, max_length=10)  # female | male
+    patient_consent: str = Field(default="not_needed", max_length=20)
+    consent_note: Optional[str] = Field(default=None, max_length=500)
+    child_age: Optional[int] = None
+    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+    reporter_category: Optional[str] = Field(default=None, max_length=40, index=True)
+    officer_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    officer_category_index: str = Field(default="", max_length=500)  # ",sub1,sub2," for portable filtering
+    desired_outcome: Optional[str] = Field(default=None, sa_column=Column(Text))
+    reply_wanted: bool = True
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    access_code_hash: str = Field(max_length=100)
+    idempotency_key: str = Field(max_length=128, unique=True)
+    request_hash: str = Field(max_length=64)
+    handled_by_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
+    anonymised_at: Optional[datetime] = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=30)  # answer | partial_answer | counter_question | reporter_message | statement
+    author: str = Field(max_length=20)  # reporter | officer
+    officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
+    organisation_id: Optional[str] = Field(default=None, max_length=40)
+    body: Optional[str] = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=50)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseEvent(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=40)
+    officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: who read or changed which case. Kept when the case is anonymised."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    officer_id: Optional[int] = Field(default=None, index=True)
+    officer_email: Optional[str] = Field(default=None, max_length=200)
+    organisation_id: Optional[str] = Field(default=None, max_length=40)
+    action: str = Field(max_length=40)
+    case_reference: Optional[str] = Field(default=None, max_length=20, index=True)
+    unit_hsa_id: Optional[str] = Field(default=None, max_length=40)
+    patient_pseudonym: Optional[str] = Field(default=None, max_length=64, index=True)
+    detail: Optional[str] = Field(default=None, max_length=500)
+
+
+class RetentionRun(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    cutoff: datetime
+    cases_anonymised: int
+    attachments_removed: int
+    references: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

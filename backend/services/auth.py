@@ -1,0 +1,92 @@
+"""Officer accounts and sessions: argon2 passwords, opaque tokens stored only as hashes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import Officer, OfficerSession, Organisation, utcnow
+
+_hasher = PasswordHasher()
+# a real hash to verify against when the e-mail is unknown, so timing does not tell which e-mails exist
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+ROLES = ("receiver", "handler", "admin")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_officer(session: AsyncSession, *, email: str, name: str, password: str, role: str,
+                         organisation_id: str) -> Officer:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    existing = (await session.exec(select(Officer).where(Officer.email == email.lower()))).first()
+    if existing:
+        existing.name, existing.role, existing.organisation_id = name, role, organisation_id
+        existing.password_hash = hash_password(password)
+        session.add(existing)
+        await session.commit()
+        return existing
+    officer = Officer(email=email.lower(), name=name, password_hash=hash_password(password), role=role,
+                      organisation_id=organisation_id)
+    session.add(officer)
+    await session.commit()
+    await session.refresh(officer)
+    return officer
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> Officer | None:
+    officer = (await session.exec(select(Officer).where(Officer.email == email.strip().lower()))).first()
+    try:
+        _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if officer is None or not officer.active:
+        return None
+    if _hasher.check_needs_rehash(officer.password_hash):
+        officer.password_hash = hash_password(password)
+        session.add(officer)
+        await session.commit()
+    return officer
+
+
+async def start_session(session: AsyncSession, officer: Officer, hours: int, kind: str = "api") -> tuple[str, OfficerSession]:
+    token = secrets.token_urlsafe(32)
+    s = OfficerSession(token_hash=token_hash(token), officer_id=officer.id, kind=kind,
+                       csrf_token=secrets.token_urlsafe(24), expires_at=utcnow() + timedelta(hours=hours))
+    session.add(s)
+    await session.commit()
+    return token, s
+
+
+async def officer_for_token(session: AsyncSession, token: str) -> tuple[Officer, OfficerSession] | None:
+    s = await session.get(OfficerSession, token_hash(token))
+    if s is None or s.expires_at < utcnow():
+        return None
+    officer = await session.get(Officer, s.officer_id)
+    if officer is None or not officer.active:
+        return None
+    return officer, s
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    s = await session.get(OfficerSession, token_hash(token))
+    if s is not None:
+        await session.delete(s)
+        await session.commit()
+
+
+async def officer_view(session: AsyncSession, officer: Officer) -> dict:
+    org = await session.get(Organisation, officer.organisation_id)
+    return {"id": officer.id, "name": officer.name, "email": officer.email, "role": officer.role,
+            "organisation": {"id": org.id, "name": org.name, "kind": org.kind, "region_code": org.region_code}}

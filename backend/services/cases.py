@@ -1,0 +1,581 @@
+"""Cases: intake, reporter access, officer handling. Every status change goes through lifecycle."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .. import catalogue, lifecycle as lc, pnr
+from ..errors import ApiError, conflict, forbidden, not_found, validation_error
+from ..i18n import gettext as _
+from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, utcnow
+from ..schemas import CaseIn
+from ..settings import Settings
+from . import attachments as att
+from . import audit
+from .units import patient_board_of
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
+REPORTER_VISIBLE_KINDS = ("answer", "partial_answer", "counter_question", "reporter_message")
+NOTIFY_KINDS = ("answer", "partial_answer", "counter_question")
+
+Notify = Callable[[Case], Awaitable[None] | None]
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    notify: Callable[[Case], None] = field(default=lambda case: None)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# --- access codes --------------------------------------------------------------------------------
+
+def access_code_for(settings: Settings, case_id: int, idempotency_key: str) -> str:
+    """Derived, not stored: a replayed intake can answer with the same code while only its hash is kept."""
+    digest = hmac.new(settings.secret_key.encode(), f"access:{case_id}:{idempotency_key}".encode(), hashlib.sha256).digest()
+    n = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _i in range(12):
+        n, r = divmod(n, 32)
+        chars.append(CODE_ALPHABET[r])
+    s = "".join(chars)
+    return f"{s[:4]}-{s[4:8]}-{s[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    return "".join(c for c in (code or "").upper() if c.isalnum())
+
+
+def hash_code(settings: Settings, code: str) -> str:
+    # access codes carry 60 random bits, so a keyed SHA-256 is enough (argon2 is for passwords)
+    return hmac.new(settings.secret_key.encode(), ("code:" + normalise_code(code)).encode(), hashlib.sha256).hexdigest()
+
+
+def request_hash(raw: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# --- intake ----------------------------------------------------------------------------------------
+
+async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict[str, Any],
+                      idempotency_key: str) -> tuple[dict[str, Any], bool]:
+    """Returns (response, created). A replay with the same key and body returns the same response."""
+    settings = deps.settings
+    rhash = request_hash(raw)
+    existing = (await session.exec(select(Case).where(Case.idempotency_key == idempotency_key))).first()
+    if existing is not None:
+        return await _replay(session, settings, existing, rhash, idempotency_key), False
+
+    problems = body.cross_field_problems()
+    unit: CareUnit | None = None
+    if body.care_unit_hsa_id:
+        unit = await session.get(CareUnit, body.care_unit_hsa_id)
+        if unit is None:
+            problems["care_unit_hsa_id"] = _("Mottagningen finns inte i vår katalog. Välj en annan, eller beskriv den med egna ord.")
+    region_code = unit.region_code if unit else body.region_code
+    board = await patient_board_of(session, region_code) if region_code else None
+    if region_code and board is None and "care_unit_hsa_id" not in problems:
+        problems["region_code"] = _("Okänd region.")
+    if problems:
+        raise validation_error(problems)
+
+    if body.recipient == "care_provider" and unit is not None and unit.connected:
+        recipient = await session.get(Organisation, unit.care_provider_id)
+    else:
+        recipient = board  # patient board: chosen, or the unit is unknown or not connected
+    assert recipient is not None
+
+    pid = pnr.parse(body.patient.personnummer)
+    received = utcnow()
+    age = pid.age_at(body.event_date or received.date())
+    tags = set(body.tags)
+    if unit is not None and unit.verksamhetsomrade == "primarvard":
+        tags.add("primarvard")  # a focus area reported to IVO
+    r = body.reporter
+    case = Case(
+        reference="T" + secrets.token_hex(9), channel=body.channel, status=lc.RECEIVED,
+        recipient_kind=recipient.kind, recipient_org_id=recipient.id, region_code=region_code,
+        care_unit_hsa_id=unit.hsa_id if unit else None,
+        care_unit_text=body.care_unit_text, event_date=body.event_date, received_at=received,
+        answer_due=received.date() + timedelta(weeks=settings.answer_weeks),
+        reporter_role=r.role, reporter_name=r.name or (body.patient.name if r.role == "patient" else None),
+        reporter_email=r.email, reporter_phone=r.phone, preferred_contact=r.preferred_contact,
+        patient_name=body.patient.name, patient_pnr=pid.normalised,
+        patient_pseudonym=pnr.pseudonym(settings.secret_key, pid.normalised),
+        patient_age=age, age_band=pnr.age_band(age), patient_gender=pid.gender,
+        patient_consent=body.patient_consent if r.role == "relative" else "not_needed",
+        consent_note=body.consent_note, child_age=body.child_age if r.role == "guardian" else None,
+        description=body.description, reporter_category=body.reporter_category,
+        desired_outcome=body.desired_outcome, reply_wanted=body.reply_wanted, tags=sorted(tags),
+        access_code_hash="pending", idempotency_key=idempotency_key, request_hash=rhash,
+    )
+    session.add(case)
+    try:
+        await session.flush()
+        case.reference = f"KG-{received.year}-{case.id:06d}"
+        code = access_code_for(settings, case.id, idempotency_key)
+        case.access_code_hash = hash_code(settings, code)
+        session.add(CaseEvent(case_id=case.id, kind="created", data={"channel": case.channel,
+                                                                       "recipient": recipient.id}))
+        await session.commit()
+    except IntegrityError:
+        # a concurrent request with the same key won the race: answer as a replay
+        await session.rollback()
+        existing = (await session.exec(select(Case).where(Case.idempotency_key == idempotency_key))).first()
+        if existing is None:
+            raise
+        return await _replay(session, settings, existing, rhash, idempotency_key), False
+    log.info("case created ref=%s channel=%s recipient=%s", case.reference, case.channel, recipient.id)
+    return await _intake_response(session, settings, case, code), True
+
+
+async def _replay(session: AsyncSession, settings: Settings, case: Case, rhash: str, key: str) -> dict[str, Any]:
+    if case.request_hash != rhash:
+        raise conflict(_("Den här idempotensnyckeln har redan använts för ett annat ärende."))
+    return await _intake_response(session, settings, case, access_code_for(settings, case.id, key))
+
+
+async def _intake_response(session: AsyncSession, settings: Settings, case: Case, code: str) -> dict[str, Any]:
+    org = await session.get(Organisation, case.recipient_org_id)
+    return {
+        "reference": case.reference,
+        "access_code": code,
+        "status": case.status,
+        "status_label": catalogue.label("statuses", case.status),
+        "recipient_organisation": {"id": org.id, "name": org.name, "kind": org.kind},
+        "received_at": iso(case.received_at),
+        "answer_due": case.answer_due.isoformat(),
+        "follow_url": f"{settings.public_url}/arende",
+    }
+
+
+def iso(dt: datetime | date | None) -> str | None:
+    if dt is None:
+        return None
+    if isinstance(dt, datetime):
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        return dt.replace(microsecond=0).isoformat() + "Z"
+    return dt.isoformat()
+
+
+# --- reporter ----------------------------------------------------------------------------------------
+
+async def case_by_code(session: AsyncSession, settings: Settings, reference: str, code: str) -> Case | None:
+    ref = (reference or "").strip().upper()
+    case = (await session.exec(select(Case).where(Case.reference == ref))).first()
+    expected = case.access_code_hash if case else hash_code(settings, "dummy")
+    ok = hmac.compare_digest(expected, hash_code(settings, code))
+    if case is None or not ok or case.anonymised_at is not None:
+        return None
+    return case
+
+
+async def reporter_view(session: AsyncSession, case: Case) -> dict[str, Any]:
+    org = await session.get(Organisation, case.recipient_org_id)
+    unit = await session.get(CareUnit, case.care_unit_hsa_id) if case.care_unit_hsa_id else None
+    thread = await _thread(session, case, REPORTER_VISIBLE_KINDS)
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "status_label": catalogue.label("statuses", case.status),
+        "received_at": iso(case.received_at),
+        "answer_due": iso(case.answer_due),
+        "statement_due": iso(case.statement_due),
+        "closed_at": iso(case.closed_at),
+        "recipient_organisation": {"name": org.name if org else ""},
+        "care_unit": {"name": unit.name} if unit else ({"name": case.care_unit_text} if case.care_unit_text else None),
+        "awaiting_reply": case.status == lc.WAITING_FOR_REPORTER,
+        "thread": thread,
+    }
+
+
+async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    q = select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
+    msgs = (await session.exec(q)).all()
+    files = (await session.exec(select(Attachment).where(Attachment.case_id == case.id))).all()
+    by_msg: dict[int, list[dict[str, Any]]] = {}
+    for a in files:
+        by_msg.setdefault(a.message_id, []).append({"id": a.id, "filename": a.filename,
+                                                     "content_type": a.content_type, "size": a.size})
+    return [{
+        "id": m.id, "kind": m.kind, "kind_label": catalogue.label("message_kinds", m.kind), "author": m.author,
+        "body": m.body, "created_at": iso(m.created_at), "attachments": by_msg.get(m.id, []),
+    } for m in msgs if kinds is None or m.kind in kinds]
+
+
+async def reporter_post(session: AsyncSession, deps: Deps, case: Case, body: str,
+                        uploads: list[att.Upload] | None = None) -> dict[str, Any]:
+    settings = deps.settings
+    uploads = uploads or []
+    types = att.check(uploads, settings.max_reporter_files, settings.max_attachment_bytes)
+    now = utcnow()
+    if case.status in (lc.ANSWERED, lc.CLOSED):
+        since = case.closed_at if case.status == lc.CLOSED else case.answered_at
+        if since is None or now - since > timedelta(days=settings.reopen_days):
+            raise conflict(_("Ärendet är avslutat sedan mer än {days} dagar. Lämna gärna ett nytt klagomål.").format(
+                days=settings.reopen_days))
+        _transition(session, case, lc.IN_PROGRESS, None, reason="reopened_by_reporter")
+        case.closed_at = None
+    elif case.status == lc.WAITING_FOR_REPORTER:
+        _transition(session, case, lc.IN_PROGRESS, None, reason="reporter_replied")
+    msg = Message(case_id=case.id, kind="reporter_message", author="reporter", body=body, created_at=now)
+    stored = await _add_message(session, settings, case, msg, uploads, types)
+    case.updated_at = now
+    session.add(case)
+    try:
+        await session.commit()
+    except Exception:
+        await session.rollback()
+        att.remove(settings.attachments_dir, [s.storage_key for s in stored])
+        raise
+    return (await _thread(session, case, REPORTER_VISIBLE_KINDS))[-1]
+
+
+async def _add_message(session: AsyncSession, settings: Settings, case: Case, msg: Message,
+                       uploads: list[att.Upload], types: list[str]) -> list[att.StoredFile]:
+    session.add(msg)
+    await session.flush()
+    stored = att.store(settings.attachments_dir, case.id, uploads, types) if uploads else []
+    for s in stored:
+        session.add(Attachment(case_id=case.id, message_id=msg.id, filename=s.filename, content_type=s.content_type,
+                               size=s.size, sha256=s.sha256, storage_key=s.storage_key))
+    return stored
+
+
+def _transition(session: AsyncSession, case: Case, target: str, officer: Officer | None, reason: str = "") -> None:
+    try:
+        lc.check(case.status, target)
+    except lc.IllegalTransition:
+        raise conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
+            status=catalogue.label("statuses", case.status))) from None
+    session.add(CaseEvent(case_id=case.id, kind="status_changed", officer_id=officer.id if officer else None,
+                          data={"from": case.status, "to": target, "reason": reason}))
+    case.status = target
+    case.updated_at = utcnow()
+
+
+# --- officer -----------------------------------------------------------------------------------------
+
+RECEIVER, HANDLER, ADMIN = "receiver", "handler", "admin"
+ALL_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
+HANDLERS = frozenset({HANDLER, ADMIN})
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "take": ALL_ROLES, "partial-answer": ALL_ROLES, "reassign": ALL_ROLES, "tags": ALL_ROLES, "set-unit": ALL_ROLES,
+    "answer": HANDLERS, "counter-question": HANDLERS, "request-statement": HANDLERS, "extend-statement": HANDLERS,
+    "categorise": HANDLERS, "close": HANDLERS, "statement": ALL_ROLES,
+}
+
+
+async def case_for_officer(session: AsyncSession, officer: Officer, reference: str) -> Case:
+    """The case if the officer's organisation may see it; otherwise 404 (never reveal another's case)."""
+    case = (await session.exec(select(Case).where(Case.reference == (reference or "").upper()))).first()
+    if case is None or officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
+        raise not_found()
+    return case
+
+
+async def open_case(session: AsyncSession, officer: Officer, reference: str) -> dict[str, Any]:
+    case = await case_for_officer(session, officer, reference)
+    audit.record(session, officer, "read", case)
+    await session.commit()
+    return await officer_view(session, case)
+
+
+async def officer_view(session: AsyncSession, case: Case) -> dict[str, Any]:
+    org = await session.get(Organisation, case.recipient_org_id)
+    st_org = await session.get(Organisation, case.statement_org_id) if case.statement_org_id else None
+    unit = await session.get(CareUnit, case.care_unit_hsa_id) if case.care_unit_hsa_id else None
+    events = (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                 .order_by(CaseEvent.created_at, CaseEvent.id))).all()
+    audits = (await session.exec(select(AuditEntry).where(AuditEntry.case_reference == case.reference)
+                                 .order_by(col(AuditEntry.id).desc()).limit(200))).all()
+    t = today()
+    return {
+        "reference": case.reference, "channel": case.channel, "status": case.status,
+        "status_label": catalogue.label("statuses", case.status),
+        "recipient_organisation": {"id": org.id, "name": org.name, "kind": org.kind},
+        "statement_organisation": {"id": st_org.id, "name": st_org.name} if st_org else None,
+        "region_code": case.region_code,
+        "care_unit": ({"hsa_id": unit.hsa_id, "name": unit.name, "verksamhetsomrade": unit.verksamhetsomrade,
+                       "connected": unit.connected} if unit else None),
+        "care_unit_text": case.care_unit_text,
+        "event_date": iso(case.event_date), "received_at": iso(case.received_at), "answered_at": iso(case.answered_at),
+        "closed_at": iso(case.closed_at), "answer_due": iso(case.answer_due), "statement_due": iso(case.statement_due),
+        "statement_extended": case.statement_extended, "overdue": is_overdue(case, t),
+        "reporter": {"role": case.reporter_role, "name": case.reporter_name, "email": case.reporter_email,
+                     "phone": case.reporter_phone, "preferred_contact": case.preferred_contact},
+        "patient": {"name": case.patient_name, "personnummer": case.patient_pnr, "age": case.patient_age,
+                    "age_band": case.age_band, "gender": case.patient_gender},
+        "patient_consent": case.patient_consent, "consent_note": case.consent_note, "child_age": case.child_age,
+        "description": case.description, "desired_outcome": case.desired_outcome, "reply_wanted": case.reply_wanted,
+        "reporter_category": case.reporter_category,
+        "reporter_category_label": catalogue.category_label(case.reporter_category),
+        "officer_categories": case.officer_categories,
+        "tags": case.tags, "anonymised": case.anonymised_at is not None,
+        "thread": await _thread(session, case),
+        "events": [{"kind": e.kind, "data": e.data, "officer_id": e.officer_id, "created_at": iso(e.created_at)}
+                   for e in events],
+        "audit": [{"at": iso(a.at), "officer_email": a.officer_email, "action": a.action, "detail": a.detail}
+                  for a in audits],
+    }
+
+
+def is_overdue(case: Case, t: date) -> bool:
+    if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due and case.statement_due < t:
+        return True
+    return case.status in lc.OPEN_STATUSES and case.answer_due < t
+
+
+@dataclass
+class ListFilters:
+    status: list[str] = field(default_factory=list)
+    overdue: bool | None = None
+    category: str | None = None
+    unit: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+    sort: str = "-received_at"
+    page: int = 1
+    per_page: int = 25
+
+
+SORTS = {
+    "received_at": col(Case.received_at).asc(), "-received_at": col(Case.received_at).desc(),
+    "answer_due": col(Case.answer_due).asc(), "-answer_due": col(Case.answer_due).desc(),
+    "status": col(Case.status).asc(), "reference": col(Case.reference).asc(),
+}
+
+
+async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) -> dict[str, Any]:
+    org = officer.organisation_id
+    q = select(Case).where(or_(Case.recipient_org_id == org, Case.statement_org_id == org))
+    if f.status:
+        q = q.where(col(Case.status).in_(f.status))
+    t = today()
+    overdue_expr = or_(
+        (Case.status == lc.WAITING_FOR_STATEMENT) & (Case.statement_due < t),
+        col(Case.status).in_(list(lc.OPEN_STATUSES)) & (Case.answer_due < t),
+    )
+    if f.overdue is True:
+        q = q.where(overdue_expr)
+    elif f.overdue is False:
+        q = q.where(~overdue_expr)
+    if f.category:
+        subs = [f.category] if f.category in catalogue.sub_to_main() else \
+            [s for s, m in catalogue.sub_to_main().items() if m == f.category]
+        q = q.where(or_(col(Case.reporter_category).in_(subs),
+                        *[col(Case.officer_category_index).contains(f",{s},") for s in subs]))
+    if f.unit:
+        q = q.where(Case.care_unit_hsa_id == f.unit)
+    if f.date_from:
+        q = q.where(Case.received_at >= datetime.combine(f.date_from, datetime.min.time(), tzinfo=timezone.utc))
+    if f.date_to:
+        q = q.where(Case.received_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc))
+    if f.q:
+        q = q.where(col(Case.reference).contains(f.q.strip().upper()))
+    total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
+    q = q.order_by(SORTS.get(f.sort, SORTS["-received_at"]), col(Case.id).desc())
+    q = q.offset((f.page - 1) * f.per_page).limit(f.per_page)
+    rows = (await session.exec(q)).all()
+    unit_ids = {c.care_unit_hsa_id for c in rows if c.care_unit_hsa_id}
+    units = {u.hsa_id: u.name for u in (await session.exec(select(CareUnit).where(col(CareUnit.hsa_id).in_(unit_ids)))).all()} if unit_ids else {}
+    items = [{
+        "reference": c.reference, "status": c.status, "status_label": catalogue.label("statuses", c.status),
+        "received_at": iso(c.received_at), "answer_due": iso(c.answer_due), "statement_due": iso(c.statement_due),
+        "overdue": is_overdue(c, t), "care_unit_name": units.get(c.care_unit_hsa_id or "", c.care_unit_text),
+        "reporter_category": c.reporter_category, "officer_categories": c.officer_categories,
+        "reporter_role": c.reporter_role, "channel": c.channel,
+    } for c in rows]
+    audit.record(session, officer, "list", None, detail=f"{len(items)} of {total}")
+    await session.commit()
+    return {"items": items, "total": total, "page": f.page, "per_page": f.per_page}
+
+
+async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, reference: str, action: str,
+                         payload: Any, uploads: list[att.Upload] | None = None) -> dict[str, Any]:
+    if action not in ACTION_ROLES:
+        raise not_found()
+    case = await case_for_officer(session, officer, reference)
+    if officer.role not in ACTION_ROLES[action]:
+        raise forbidden()
+    in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
+    if (action == "statement") != in_statement_org:
+        # the statement organisation may only give its statement; the recipient may do the rest
+        raise forbidden()
+    if case.anonymised_at is not None:
+        raise conflict(_("Ärendet är gallrat och kan inte ändras."))
+    settings = deps.settings
+    uploads = uploads or []
+    types = att.check(uploads, settings.max_officer_files, settings.max_attachment_bytes) if uploads else []
+    stored: list[att.StoredFile] = []
+    notify = False
+    now = utcnow()
+
+    def auto_take() -> None:
+        if case.status == lc.RECEIVED:
+            _transition(session, case, lc.IN_PROGRESS, officer, reason="taken")
+
+    if action == "take":
+        if case.status != lc.RECEIVED:
+            raise conflict(_("Ärendet är redan under handläggning."))
+        auto_take()
+    elif action in ("answer", "partial-answer", "counter-question"):
+        kind = action.replace("-", "_")
+        if case.status in (lc.ANSWERED, lc.CLOSED) and action != "partial-answer":
+            raise conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
+                status=catalogue.label("statuses", case.status)))
+        auto_take()
+        if action == "answer":
+            _transition(session, case, lc.ANSWERED, officer, reason="answered")
+            case.answered_at = now
+            case.handled_by_officer_id = officer.id
+        elif action == "counter-question":
+            _transition(session, case, lc.WAITING_FOR_REPORTER, officer, reason="counter_question")
+        elif case.status in (lc.CLOSED,):
+            raise conflict(_("Ärendet är avslutat."))
+        msg = Message(case_id=case.id, kind=kind, author="officer", officer_id=officer.id,
+                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
+        stored = await _add_message(session, settings, case, msg, uploads, types)
+        notify = True
+    elif action == "statement":
+        if case.status != lc.WAITING_FOR_STATEMENT:
+            raise conflict(_("Inget yttrande är begärt i ärendet just nu."))
+        _transition(session, case, lc.IN_PROGRESS, officer, reason="statement_received")
+        msg = Message(case_id=case.id, kind="statement", author="officer", officer_id=officer.id,
+                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
+        stored = await _add_message(session, settings, case, msg, uploads, types)
+    elif action == "reassign":
+        target = await session.get(Organisation, payload.organisation_id)
+        if target is None:
+            raise validation_error({"organisation_id": _("Okänd organisation.")})
+        if target.id == case.recipient_org_id:
+            raise validation_error({"organisation_id": _("Ärendet finns redan hos den organisationen.")})
+        if case.status not in (lc.RECEIVED, lc.IN_PROGRESS):
+            raise conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
+                status=catalogue.label("statuses", case.status)))
+        if case.status == lc.IN_PROGRESS:
+            _transition(session, case, lc.RECEIVED, officer, reason="reassigned")
+        session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
+                              data={"from": case.recipient_org_id, "to": target.id, "reason": payload.reason or ""}))
+        case.recipient_org_id, case.recipient_kind, case.region_code = target.id, target.kind, target.region_code
+    elif action == "request-statement":
+        target_id = payload.organisation_id
+        if not target_id and case.care_unit_hsa_id:
+            unit = await session.get(CareUnit, case.care_unit_hsa_id)
+            target_id = unit.care_provider_id if unit else None
+        target = await session.get(Organisation, target_id) if target_id else None
+        if target is None or target.id == case.recipient_org_id:
+            raise validation_error({"organisation_id": _("Välj vårdgivaren som ska yttra sig.")})
+        due = payload.deadline or (now.date() + timedelta(weeks=payload.weeks or settings.statement_weeks))
+        if due <= now.date():
+            raise validation_error({"deadline": _("Sista dag för yttrandet måste ligga i framtiden.")})
+        auto_take()
+        _transition(session, case, lc.WAITING_FOR_STATEMENT, officer, reason="statement_requested")
+        case.statement_org_id, case.statement_due, case.statement_extended = target.id, due, False
+        case.statement_requested_at = now
+        session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
+                              data={"organisation_id": target.id, "due": due.isoformat()}))
+    elif action == "extend-statement":
+        if case.status != lc.WAITING_FOR_STATEMENT or case.statement_due is None:
+            raise conflict(_("Inget yttrande är begärt i ärendet just nu."))
+        if case.statement_extended:
+            raise conflict(_("Tiden för yttrandet har redan förlängts en gång."))
+        if now.date() > case.statement_due:
+            raise conflict(_("Tiden har redan gått ut. Förlängning måste begäras innan sista dagen har passerat."))
+        old = case.statement_due
+        case.statement_due = old + timedelta(weeks=settings.extension_weeks)
+        case.statement_extended = True
+        session.add(CaseEvent(case_id=case.id, kind="statement_extended", officer_id=officer.id,
+                              data={"from": old.isoformat(), "to": case.statement_due.isoformat()}))
+    elif action == "categorise":
+        if case.status == lc.CLOSED:
+            raise conflict(_("Ärendet är avslutat."))
+        case.officer_categories = list(payload.subs)
+        case.officer_category_index = "," + ",".join(payload.subs) + ","
+        session.add(CaseEvent(case_id=case.id, kind="categorised", officer_id=officer.id, data={"subs": payload.subs}))
+    elif action == "tags":
+        case.tags = list(payload.tags)
+        session.add(CaseEvent(case_id=case.id, kind="tagged", officer_id=officer.id, data={"tags": payload.tags}))
+    elif action == "set-unit":
+        unit = await session.get(CareUnit, payload.hsa_id)
+        if unit is None:
+            raise validation_error({"hsa_id": _("Mottagningen finns inte i vår katalog.")})
+        case.care_unit_hsa_id = unit.hsa_id
+        session.add(CaseEvent(case_id=case.id, kind="unit_set", officer_id=officer.id, data={"hsa_id": unit.hsa_id}))
+    elif action == "close":
+        if not case.officer_categories:
+            raise conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
+        _transition(session, case, lc.CLOSED, officer, reason="closed")
+        case.closed_at = now
+        case.handled_by_officer_id = case.handled_by_officer_id or officer.id
+    case.updated_at = now
+    session.add(case)
+    audit.record(session, officer, action.replace("-", "_"), case)
+    try:
+        await session.commit()
+    except Exception:
+        await session.rollback()
+        att.remove(settings.attachments_dir, [s.storage_key for s in stored])
+        raise
+    if notify and case.reporter_email:
+        deps.notify(case)
+    return await officer_view(session, case)
+
+
+async def attachment_for_officer(session: AsyncSession, officer: Officer, reference: str, attachment_id: int) -> Attachment:
+    case = await case_for_officer(session, officer, reference)
+    a = await session.get(Attachment, attachment_id)
+    if a is None or a.case_id != case.id:
+        raise not_found()
+    audit.record(session, officer, "read_attachment", case, detail=str(a.id))
+    await session.commit()
+    return a
+
+
+async def attachment_for_reporter(session: AsyncSession, case: Case, attachment_id: int) -> Attachment:
+    a = await session.get(Attachment, attachment_id)
+    if a is None or a.case_id != case.id:
+        raise not_found()
+    msg = await session.get(Message, a.message_id)
+    if msg is None or msg.kind not in REPORTER_VISIBLE_KINDS:
+        raise not_found()
+    return a
+
+
+async def check_deadlines(session: AsyncSession, now: datetime | None = None) -> int:
+    """Writes one `deadline_passed` event per passed deadline (statement and answer). Returns how many."""
+    t = (now or utcnow()).date()
+    rows = (await session.exec(select(Case).where(col(Case.status).in_(list(lc.OPEN_STATUSES)),
+                                                  or_(Case.answer_due < t, Case.statement_due < t)))).all()
+    n = 0
+    for case in rows:
+        seen = {(e.data.get("deadline"), e.data.get("due")) for e in (await session.exec(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_passed"))).all()}
+        due_list = [("answer", case.answer_due)]
+        if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due:
+            due_list.append(("statement", case.statement_due))
+        for name, due in due_list:
+            if due < t and (name, due.isoformat()) not in seen:
+                session.add(CaseEvent(case_id=case.id, kind="deadline_passed",
+                                      data={"deadline": name, "due": due.isoformat()}))
+                n += 1
+    await session.commit()
+    return n

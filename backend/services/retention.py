@@ -1,0 +1,46 @@
+"""Thinning out (gallring): anonymise closed cases older than the retention period, keep statistics."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import Attachment, Case, Message, RetentionRun, utcnow
+from ..settings import Settings
+from . import attachments as att
+
+log = logging.getLogger(__name__)
+
+
+async def anonymise_closed(session: AsyncSession, settings: Settings, now: datetime | None = None,
+                           days: int | None = None) -> RetentionRun:
+    now = now or utcnow()
+    cutoff = now - timedelta(days=settings.retention_days if days is None else days)
+    cases = (await session.exec(select(Case).where(Case.status == "closed", col(Case.closed_at) < cutoff,
+                                                   col(Case.anonymised_at).is_(None)))).all()
+    refs: list[str] = []
+    keys: list[str] = []
+    for case in cases:
+        for a in (await session.exec(select(Attachment).where(Attachment.case_id == case.id))).all():
+            keys.append(a.storage_key)
+            await session.delete(a)
+        for m in (await session.exec(select(Message).where(Message.case_id == case.id))).all():
+            m.body = None
+            session.add(m)
+        # kept: categories, dates, unit, region, age band, gender, status, tags — for statistics
+        case.reporter_name = case.reporter_email = case.reporter_phone = None
+        case.patient_name = case.patient_pnr = None
+        case.patient_age = None
+        case.description = case.desired_outcome = case.consent_note = case.care_unit_text = None
+        case.anonymised_at = now
+        session.add(case)
+        refs.append(case.reference)
+    run = RetentionRun(at=now, cutoff=cutoff, cases_anonymised=len(refs), attachments_removed=len(keys), references=refs)
+    session.add(run)
+    await session.commit()
+    removed = att.remove(settings.attachments_dir, keys)
+    log.info("retention: %d cases anonymised, %d attachment files removed, cutoff %s", len(refs), removed,
+             cutoff.date().isoformat())
+    return run

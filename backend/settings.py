@@ -1,0 +1,93 @@
+"""All settings, read from the environment in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain postgres:// and sqlite:// URLs and pick the async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite:///"):
+        url = "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'klagomal.db'}"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: str = "dev-secret-change-me"
+    service_token: str = "dev-service-token"
+    answer_weeks: int = 4          # "snarast" — about four weeks is the norm
+    statement_weeks: int = 4       # default deadline for a requested yttrande
+    extension_weeks: int = 2       # one extension, only before the deadline passes
+    reopen_days: int = 30          # a reporter message this long after answer/close reopens the case
+    retention_days: int = 730      # closed cases older than this are anonymised by `retention`
+    session_hours: int = 8
+    attachments_dir: str = str(ROOT / "var" / "attachments")
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    max_reporter_files: int = 5
+    max_officer_files: int = 20
+    rate_limit_failures: int = 5
+    rate_limit_window_s: int = 15 * 60
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Klagomålsguiden <noreply@klagomalsguiden.example>"
+    cookie_secure: bool = False
+    deadline_check_interval_s: int = 600
+    rasa_socket_url: str = "http://127.0.0.1:5005"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        port = _env_int("KG_PORT", _env_int("BACKEND_PORT", 8080))
+        s = cls(
+            database_url=normalise_database_url(os.environ.get("DATABASE_URL") or cls.database_url),
+            host=os.environ.get("KG_HOST", "127.0.0.1"),
+            port=port,
+            public_url=os.environ.get("KG_PUBLIC_URL", f"http://127.0.0.1:{port}"),
+            secret_key=os.environ.get("KG_SECRET_KEY", cls.secret_key),
+            service_token=os.environ.get("KG_SERVICE_TOKEN", cls.service_token),
+            answer_weeks=_env_int("KG_ANSWER_WEEKS", 4),
+            statement_weeks=_env_int("KG_STATEMENT_WEEKS", 4),
+            extension_weeks=_env_int("KG_EXTENSION_WEEKS", 2),
+            reopen_days=_env_int("KG_REOPEN_DAYS", 30),
+            retention_days=_env_int("KG_RETENTION_DAYS", 730),
+            session_hours=_env_int("KG_SESSION_HOURS", 8),
+            attachments_dir=os.environ.get("KG_ATTACHMENTS_DIR", cls.attachments_dir),
+            smtp_host=os.environ.get("SMTP_HOST", ""),
+            smtp_port=_env_int("SMTP_PORT", 25),
+            smtp_user=os.environ.get("SMTP_USER", ""),
+            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_env_bool("SMTP_STARTTLS", False),
+            mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            cookie_secure=_env_bool("KG_COOKIE_SECURE", False),
+            rasa_socket_url=os.environ.get("KG_RASA_SOCKET_URL", f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}"),
+        )
+        s = replace(s, database_url=normalise_database_url(s.database_url))
+        return replace(s, **overrides) if overrides else s

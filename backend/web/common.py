@@ -1,0 +1,96 @@
+"""Helpers shared by the page modules: rendering, redirects, the DB session, officer login guard, forms."""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .. import i18n
+from ..errors import ApiError
+from . import security
+
+log = logging.getLogger(__name__)
+Handler = Callable[..., Awaitable[web.StreamResponse]]
+
+
+def db(request: web.Request) -> AsyncSession:
+    return request.app["sessionmaker"]()
+
+
+def render(request: web.Request, template: str, context: dict[str, Any] | None = None,
+           status: int = 200) -> web.Response:
+    return aiohttp_jinja2.render_template(template, request, context or {}, status=status)
+
+
+def redirect(location: str, status: int = 303) -> web.Response:
+    return web.Response(status=status, headers={"Location": location})
+
+
+def url_with(path: str, **params: Any) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "", False)}
+    return f"{path}?{urlencode(clean, doseq=True)}" if clean else path
+
+
+def error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def forbidden_csrf(request: web.Request) -> web.Response:
+    return error_page(request, 403, i18n.gettext("Sidan hade hunnit bli för gammal"),
+                      i18n.gettext("Av säkerhetsskäl kunde vi inte ta emot formuläret. Gå tillbaka, "
+                                   "ladda om sidan och försök igen."))
+
+
+def field_errors(exc: ApiError) -> dict[str, str]:
+    return dict(exc.fields or {})
+
+
+async def form_data(request: web.Request, max_fields: int = 200) -> dict[str, list[str]]:
+    """The posted form as {name: [values]} (checkbox groups give several values)."""
+    post = await request.post()
+    out: dict[str, list[str]] = {}
+    for i, (k, v) in enumerate(post.items()):
+        if i >= max_fields:
+            break
+        if isinstance(v, str):
+            out.setdefault(k, []).append(v)
+    return out
+
+
+def first(form: dict[str, list[str]], name: str, default: str = "") -> str:
+    values = form.get(name) or [default]
+    return values[0]
+
+
+def officer_page(handler: Handler) -> Handler:
+    """Requires a logged-in officer (web session). Passes (request, db_session, officer_context)."""
+
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        async with db(request) as session:
+            ctx = await security.current_officer(request, session)
+            if ctx is None:
+                if request.cookies.get(security.COOKIE_OFFICER):
+                    resp = redirect(url_with("/officer/login", utgangen="1", next=_safe_next(request.path)))
+                    resp.del_cookie(security.COOKIE_OFFICER, path="/")
+                    return resp
+                return redirect(url_with("/officer/login", next=_safe_next(request.path)))
+            request["kg_officer_view"] = ctx.view
+            return await handler(request, session, ctx)
+
+    return wrapper
+
+
+def _safe_next(path: str) -> str | None:
+    return path if path.startswith("/officer") and path not in ("/officer/login", "/officer/logout") else None
+
+
+def safe_next(value: str | None) -> str:
+    if value and value.startswith("/officer") and "//" not in value and "\\" not in value and len(value) < 200:
+        return value
+    return "/officer"

@@ -1,0 +1,230 @@
+"""Cookies, CSRF and officer/reporter web sessions for the server-rendered pages.
+
+- The officer session cookie holds only an opaque token; the server keeps its hash (services.auth) with an
+  expiry (settings.session_hours). HttpOnly, SameSite=Lax, Secure when KG_COOKIE_SECURE=1 (plain http on
+  localhost needs it off).
+- Every POST form carries a CSRF token: an HMAC of a random per-browser cookie (double submit, signed), bound
+  to the officer session when there is one. The Origin header, when the browser sends it, must be ours.
+- The reporter signs in with reference + access code; the page then keeps a random token in a cookie and the
+  reference/code server-side (in memory, 30 minutes), so nothing about the case is ever in a URL or a cookie.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from ..models import Officer, OfficerSession
+from ..services import auth
+from ..settings import Settings
+
+COOKIE_OFFICER = "kg_session"
+COOKIE_CSRF = "kg_csrf"
+COOKIE_REPORTER = "kg_reporter"
+COOKIE_LANG = "kg_lang"
+CSRF_FIELD = "csrf_token"
+REPORTER_TTL_S = 30 * 60
+LANG_MAX_AGE = 365 * 24 * 3600
+
+
+def settings_of(request: web.Request) -> Settings:
+    return request.app["settings"]
+
+
+def cookie_options(settings: Settings, max_age: int | None = None) -> dict[str, Any]:
+    opts: dict[str, Any] = {"httponly": True, "samesite": "Lax", "secure": bool(settings.cookie_secure), "path": "/"}
+    if max_age is not None:
+        opts["max_age"] = max_age
+    return opts
+
+
+def _hmac(settings: Settings, purpose: str, value: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- CSRF -------------------------------------------------------------------------------------------
+
+def _csrf_seed(request: web.Request) -> str:
+    seed = request.get("kg_csrf_seed")
+    if seed:
+        return seed
+    seed = request.cookies.get(COOKIE_CSRF, "")
+    if not (16 <= len(seed) <= 100) or not seed.replace("-", "").replace("_", "").isalnum():
+        seed = secrets.token_urlsafe(24)
+        request["kg_csrf_new"] = True
+    request["kg_csrf_seed"] = seed
+    return seed
+
+
+def csrf_token(request: web.Request) -> str:
+    """The token to put in a hidden field of every POST form on the page being rendered."""
+    bound = request.get("kg_officer_session_csrf", "")
+    return _hmac(settings_of(request), "csrf", _csrf_seed(request) + "|" + bound)
+
+
+def csrf_valid(request: web.Request, submitted: str | None) -> bool:
+    if not submitted or COOKIE_CSRF not in request.cookies:
+        return False
+    if not same_origin(request):
+        return False
+    return hmac.compare_digest(csrf_token(request), submitted)
+
+
+def same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        # old browsers and some privacy settings send no Origin; the token alone must then do
+        return origin != "null"
+    expected = f"{request.scheme}://{request.host}"
+    forwarded = request.headers.get("X-Forwarded-Host")
+    public = settings_of(request).public_url.rstrip("/")
+    return origin in {expected, public} or (forwarded is not None and origin.endswith("//" + forwarded))
+
+
+def finish_response(request: web.Request, resp: web.StreamResponse) -> web.StreamResponse:
+    """Sets the CSRF seed cookie when this request created one."""
+    if request.get("kg_csrf_new") and not resp.prepared:
+        resp.set_cookie(COOKIE_CSRF, request["kg_csrf_seed"], **cookie_options(settings_of(request)))
+    return resp
+
+
+# --- officer sessions ---------------------------------------------------------------------------------
+
+@dataclass
+class OfficerContext:
+    officer: Officer
+    session: OfficerSession
+    view: dict[str, Any]   # services.auth.officer_view: name, role, organisation
+
+
+async def current_officer(request: web.Request, db) -> OfficerContext | None:
+    token = request.cookies.get(COOKIE_OFFICER)
+    if not token or len(token) > 200:
+        return None
+    found = await auth.officer_for_token(db, token)
+    if found is None:
+        return None
+    officer, sess = found
+    if sess.kind != "web":
+        return None  # an API bearer token is not a web session
+    request["kg_officer_session_csrf"] = sess.csrf_token
+    return OfficerContext(officer=officer, session=sess, view=await auth.officer_view(db, officer))
+
+
+async def start_officer_session(request: web.Request, db, officer: Officer, resp: web.StreamResponse) -> None:
+    settings = settings_of(request)
+    token, sess = await auth.start_session(db, officer, settings.session_hours, kind="web")
+    resp.set_cookie(COOKIE_OFFICER, token, **cookie_options(settings, max_age=settings.session_hours * 3600))
+    # a new session gets a new CSRF seed too (no fixation across log-ins)
+    request["kg_csrf_seed"] = secrets.token_urlsafe(24)
+    request["kg_csrf_new"] = True
+
+
+async def end_officer_session(request: web.Request, db, resp: web.StreamResponse) -> None:
+    token = request.cookies.get(COOKIE_OFFICER)
+    if token:
+        await auth.end_session(db, token)
+    resp.del_cookie(COOKIE_OFFICER, path="/")
+
+
+# --- reporter sessions ----------------------------------------------------------------------------------
+
+@dataclass
+class ReporterSession:
+    reference: str
+    code: str
+    expires: float
+
+
+class ReporterSessions:
+    """Server-side, in memory: token -> (reference, access code). Lost on restart: the reporter signs in again."""
+
+    def __init__(self, ttl_s: int = REPORTER_TTL_S, max_entries: int = 50_000):
+        self.ttl = ttl_s
+        self.max = max_entries
+        self._items: dict[str, ReporterSession] = {}
+
+    def create(self, reference: str, code: str) -> str:
+        self._prune()
+        token = secrets.token_urlsafe(32)
+        self._items[hashlib.sha256(token.encode()).hexdigest()] = ReporterSession(reference, code, time.monotonic() + self.ttl)
+        return token
+
+    def get(self, token: str | None) -> ReporterSession | None:
+        if not token or len(token) > 100:
+            return None
+        key = hashlib.sha256(token.encode()).hexdigest()
+        item = self._items.get(key)
+        if item is None or item.expires < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        item.expires = time.monotonic() + self.ttl  # sliding expiry while the page is in use
+        return item
+
+    def drop(self, token: str | None) -> None:
+        if token:
+            self._items.pop(hashlib.sha256(token.encode()).hexdigest(), None)
+
+    def _prune(self) -> None:
+        if len(self._items) < self.max:
+            return
+        now = time.monotonic()
+        for k in [k for k, v in self._items.items() if v.expires < now]:
+            del self._items[k]
+        while len(self._items) >= self.max:
+            self._items.pop(next(iter(self._items)))
+
+
+def reporter_sessions(app: web.Application) -> ReporterSessions:
+    return app["web_reporter_sessions"]
+
+
+def client_key(request: web.Request) -> str:
+    # the same key shape as the JSON API's reporter routes, so a failure on one counts on the other
+    return "ip:" + (request.remote or "?")
+
+
+# --- response headers --------------------------------------------------------------------------------------
+
+def csp(settings: Settings) -> str:
+    rasa = settings.rasa_socket_url.rstrip("/")
+    ws = rasa.replace("https://", "wss://").replace("http://", "ws://")
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        f"connect-src 'self' {rasa} {ws}",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+@web.middleware
+async def page_headers(request: web.Request, handler):
+    resp = await handler(request)
+    finish_response(request, resp)
+    if request.path.startswith("/api/") or request.path.startswith("/static/"):
+        if request.path.startswith("/static/"):
+            # the widget is embedded on other sites: let them load it (never the pages themselves)
+            resp.headers.setdefault("Access-Control-Allow-Origin", "*")
+            resp.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
+        return resp
+    ctype = resp.headers.get("Content-Type", "") if resp.prepared else (resp.content_type or "")
+    if "html" in ctype:
+        s = settings_of(request)
+        resp.headers.setdefault("Content-Security-Policy", csp(s))
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith("/officer") or request.path.startswith("/arende"):
+            resp.headers["Cache-Control"] = "no-store"  # pages with personal data never go to a cache
+    return resp
