@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .i18n import gettext as _
+from .i18n import translate_data as _d
 from .settings import DATA_DIR
 
 TAXONOMY_PATH = DATA_DIR / "taxonomy.json"
@@ -46,7 +46,7 @@ def label(section: str, code: str | None) -> str:
         return ""
     for item in taxonomy()[section]:
         if isinstance(item, dict) and item["code"] == code:
-            return _(item["label"])
+            return _d(item["label"])
     return code
 
 
@@ -55,23 +55,23 @@ def category_label(code: str | None) -> str:
         return ""
     for c in taxonomy()["categories"]:
         if c["code"] == code:
-            return _(c["label"])
+            return _d(c["label"])
         for s in c["subs"]:
             if s["code"] == code:
-                return _(s["label"])
+                return _d(s["label"])
     return code
 
 
 def translated_taxonomy() -> dict[str, Any]:
     t = json.loads(json.dumps(taxonomy()))
     for c in t["categories"]:
-        c["label"] = _(c["label"])
+        c["label"] = _d(c["label"])
         for s in c["subs"]:
-            s["label"] = _(s["label"])
-            s["explanation"] = _(s["explanation"])
+            s["label"] = _d(s["label"])
+            s["explanation"] = _d(s["explanation"])
     for section in ("statuses", "verksamhetsomraden", "reporter_roles", "consent_values", "message_kinds", "focus_tags"):
         for item in t[section]:
-            item["label"] = _(item["label"])
+            item["label"] = _d(item["label"])
     return t
 
 

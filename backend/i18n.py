@@ -94,3 +94,8 @@ def fmt_number(n: float) -> str:
 
 def fmt_percent(x: float) -> str:
     return format_percent(x, format="#,##0.0 %", locale=_babel_locale())
+
+
+def translate_data(text: str) -> str:
+    """Translates text that comes from a data file (extracted by backend.i18n_extract, not from code)."""
+    return translations(_current.get()).gettext(text)
