@@ -23,8 +23,24 @@ def make_env_globals(env: jinja2.Environment) -> None:
     # gettext through backend.i18n: the locale is a context variable set per request
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(_=i18n.gettext, gettext=i18n.gettext, ngettext=i18n.ngettext, get_locale=i18n.get_locale)
+    env.globals.update(get_locale=i18n.get_locale)
     env.filters.update(filters.FILTERS)
+
+
+@web.middleware
+async def page_locale(request: web.Request, handler):
+    """Pages are Swedish unless the visitor chose English (the language link sets the kg_lang cookie,
+    or ?lang=en); the JSON API keeps negotiating Accept-Language."""
+    if request.path.startswith(("/api/", "/static/")):
+        return await handler(request)
+    chosen = request.query.get("lang")
+    if chosen not in i18n.SUPPORTED:
+        chosen = request.cookies.get(security.COOKIE_LANG)
+    token = i18n.set_locale(chosen if chosen in i18n.SUPPORTED else i18n.DEFAULT)
+    try:
+        return await handler(request)
+    finally:
+        i18n._current.reset(token)
 
 
 def setup_web(app: web.Application) -> None:
@@ -39,6 +55,7 @@ def setup_web(app: web.Application) -> None:
     )
     make_env_globals(env)
     app["web_reporter_sessions"] = security.ReporterSessions()
+    app.middlewares.append(page_locale)
     app.middlewares.append(security.page_headers)
     (STATIC / "dist").mkdir(parents=True, exist_ok=True)
     app.router.add_static("/static", str(STATIC), name="static", append_version=False)

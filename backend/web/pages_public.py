@@ -1,0 +1,229 @@
+"""Public pages: the chat page (/), the privacy page, and the reporter page (/arende)."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+from .. import i18n
+from ..errors import ApiError
+from ..i18n import gettext as _
+from ..schemas import MAX_MESSAGE
+from ..services import cases
+from ..services.attachments import Upload, path_of
+from . import security
+from .common import db, error_page, first, forbidden_csrf, redirect, render
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+MAX_REFERENCE = 20
+MAX_CODE = 20
+
+
+@routes.get("/", name="chat")
+async def chat_page(request: web.Request) -> web.Response:
+    s = request.app["settings"]
+    return render(request, "public/chat.html", {
+        "socket_url": s.rasa_socket_url.rstrip("/"),
+        "backend_url": s.public_url.rstrip("/"),
+    })
+
+
+@routes.get("/om-personuppgifter", name="privacy")
+async def privacy_page(request: web.Request) -> web.Response:
+    s = request.app["settings"]
+    years = max(1, round(s.retention_days / 365))
+    return render(request, "public/privacy.html", {"retention_years": years})
+
+
+@routes.get("/sprak/{lang}", name="language")
+async def set_language(request: web.Request) -> web.Response:
+    lang = request.match_info["lang"]
+    if lang not in i18n.SUPPORTED:
+        raise web.HTTPNotFound()
+    nxt = request.query.get("next", "/")
+    if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt or len(nxt) > 300:
+        nxt = "/"
+    resp = redirect(nxt)
+    resp.set_cookie(security.COOKIE_LANG, lang, **{**security.cookie_options(request.app["settings"],
+                                                                                 security.LANG_MAX_AGE),
+                                                    "httponly": False})
+    return resp
+
+
+# --- the reporter page -----------------------------------------------------------------------------
+
+def _limiter(request: web.Request):
+    return request.app["reporter_limiter"]
+
+
+async def _reporter_case(request: web.Request, session):
+    """(case, reporter session) from the page's cookie, or (None, None)."""
+    store = security.reporter_sessions(request.app)
+    rs = store.get(request.cookies.get(security.COOKIE_REPORTER))
+    if rs is None:
+        return None, None
+    case = await cases.case_by_code(session, request.app["settings"], rs.reference, rs.code)
+    if case is None:
+        store.drop(request.cookies.get(security.COOKIE_REPORTER))
+        return None, None
+    return case, rs
+
+
+@routes.get("/arende", name="reporter")
+async def reporter_page(request: web.Request) -> web.Response:
+    async with db(request) as session:
+        case, _rs = await _reporter_case(request, session)
+        if case is None:
+            resp = render(request, "public/arende_login.html", {
+                "errors": {}, "values": {},
+                "expired": bool(request.cookies.get(security.COOKIE_REPORTER)),
+                "logged_out": request.query.get("utloggad") == "1",
+            })
+            if request.cookies.get(security.COOKIE_REPORTER):
+                resp.del_cookie(security.COOKIE_REPORTER, path="/")
+            return resp
+        view = await cases.reporter_view(session, case)
+    return render(request, "public/arende_case.html", {
+        "case": view, "errors": {}, "values": {},
+        "sent": request.query.get("skickat") == "1",
+        "max_files": request.app["settings"].max_reporter_files,
+    })
+
+
+@routes.post("/arende", name="reporter_login")
+async def reporter_login(request: web.Request) -> web.Response:
+    form = await _form(request)
+    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
+        return forbidden_csrf(request)
+    reference = first(form, "reference").strip().upper()[:MAX_REFERENCE]
+    code = first(form, "access_code").strip()[:MAX_CODE]
+    values = {"reference": reference}
+    errors: dict[str, str] = {}
+    if not reference:
+        errors["reference"] = _("Skriv ärendenumret, till exempel KG-2026-000123.")
+    if not code:
+        errors["access_code"] = _("Skriv koden du fick när du skickade in ärendet.")
+    if errors:
+        return render(request, "public/arende_login.html", {"errors": errors, "values": values}, status=422)
+
+    limiter = _limiter(request)
+    keys = ("ref:" + reference, security.client_key(request))
+    if limiter.blocked(*keys):
+        return render(request, "public/arende_login.html", {
+            "errors": {"form": _("Du har försökt för många gånger. Vänta en kvart och försök sedan igen.")},
+            "values": values}, status=429)
+    async with db(request) as session:
+        case = await cases.case_by_code(session, request.app["settings"], reference, code)
+    if case is None:
+        limiter.fail(*keys)
+        # the same message whether the reference exists or not
+        return render(request, "public/arende_login.html", {
+            "errors": {"form": _("Vi hittade inget ärende med det ärendenumret och den koden. "
+                                 "Kontrollera uppgifterna och försök igen.")},
+            "values": values}, status=404)
+    token = security.reporter_sessions(request.app).create(case.reference, code)
+    resp = redirect("/arende")
+    resp.set_cookie(security.COOKIE_REPORTER, token,
+                    **security.cookie_options(request.app["settings"], security.REPORTER_TTL_S))
+    return resp
+
+
+@routes.post("/arende/svar", name="reporter_reply")
+async def reporter_reply(request: web.Request) -> web.Response:
+    try:
+        form, uploads = await _form_with_files(request)
+    except ApiError as exc:
+        return await _reporter_error(request, exc, {})
+    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
+        return forbidden_csrf(request)
+    body = first(form, "body").strip()
+    async with db(request) as session:
+        case, _rs = await _reporter_case(request, session)
+        if case is None:
+            return redirect("/arende")
+        errors: dict[str, str] = {}
+        if not body:
+            errors["body"] = _("Skriv ditt meddelande innan du skickar.")
+        elif len(body) > MAX_MESSAGE:
+            errors["body"] = _("Meddelandet är för långt (högst {n} tecken).").format(n=MAX_MESSAGE)
+        if errors:
+            view = await cases.reporter_view(session, case)
+            return render(request, "public/arende_case.html", {
+                "case": view, "errors": errors, "values": {"body": body}, "sent": False,
+                "max_files": request.app["settings"].max_reporter_files}, status=422)
+        try:
+            await cases.reporter_post(session, request.app["deps"], case, body, uploads)
+        except ApiError as exc:
+            await session.rollback()
+            return await _reporter_error(request, exc, {"body": body})
+    return redirect("/arende?skickat=1#svar-skickat")
+
+
+async def _reporter_error(request: web.Request, exc: ApiError, values: dict) -> web.Response:
+    async with db(request) as session:
+        case, _rs = await _reporter_case(request, session)
+        if case is None:
+            return redirect("/arende")
+        view = await cases.reporter_view(session, case)
+    errors = {"form": exc.message}
+    for k, v in (exc.fields or {}).items():
+        errors["files" if k.startswith("file") else ("body" if k == "body" else "form")] = v
+    return render(request, "public/arende_case.html", {
+        "case": view, "errors": errors, "values": values, "sent": False,
+        "max_files": request.app["settings"].max_reporter_files}, status=exc.status)
+
+
+@routes.post("/arende/logga-ut", name="reporter_logout")
+async def reporter_logout(request: web.Request) -> web.Response:
+    form = await _form(request)
+    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
+        return forbidden_csrf(request)
+    security.reporter_sessions(request.app).drop(request.cookies.get(security.COOKIE_REPORTER))
+    resp = redirect("/arende?utloggad=1")
+    resp.del_cookie(security.COOKIE_REPORTER, path="/")
+    return resp
+
+
+@routes.get(r"/arende/bilagor/{attachment_id:\d+}", name="reporter_attachment")
+async def reporter_attachment(request: web.Request) -> web.StreamResponse:
+    async with db(request) as session:
+        case, _rs = await _reporter_case(request, session)
+        if case is None:
+            return redirect("/arende")
+        try:
+            a = await cases.attachment_for_reporter(session, case, int(request.match_info["attachment_id"]))
+        except ApiError:
+            return error_page(request, 404, _("Bilagan finns inte"), _("Vi hittar inte den bilagan i ditt ärende."))
+    return web.FileResponse(path_of(request.app["settings"].attachments_dir, a.storage_key), headers={
+        "Content-Type": a.content_type, "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{a.filename}"', "X-Content-Type-Options": "nosniff"})
+
+
+# --- forms ----------------------------------------------------------------------------------------------
+
+async def _form(request: web.Request) -> dict[str, list[str]]:
+    post = await request.post()
+    out: dict[str, list[str]] = {}
+    for k, v in post.items():
+        if isinstance(v, str):
+            out.setdefault(k, []).append(v)
+    return out
+
+
+async def _form_with_files(request: web.Request) -> tuple[dict[str, list[str]], list[Upload]]:
+    settings = request.app["settings"]
+    post = await request.post()
+    out: dict[str, list[str]] = {}
+    uploads: list[Upload] = []
+    for k, v in post.items():
+        if isinstance(v, str):
+            out.setdefault(k, []).append(v)
+        elif isinstance(v, FileField) and v.filename:
+            data = v.file.read(settings.max_attachment_bytes + 1)
+            if not data:
+                continue
+            uploads.append(Upload(v.filename, data))
+    return out, uploads
