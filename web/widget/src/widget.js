@@ -292,11 +292,13 @@ class ChatWidget {
   render() {
     const t = this.t;
     const id = this.id;
-    const style = h("style", null, css);
+
     const privacyHref = this.cfg.privacyUrl || `${this.cfg.backendUrl}/om-personuppgifter`;
     const caseHref = this.cfg.caseUrl || `${this.cfg.backendUrl}/arende`;
 
-    this.logEl = h("ol", {
+    // role=log (polite live region) around an ordered list: screen readers read each new message
+    this.logEl = h("ol", { class: "kg-list" });
+    this.logBox = h("div", {
       class: "kg-log",
       id: `${id}-log`,
       role: "log",
@@ -304,7 +306,7 @@ class ChatWidget {
       "aria-relevant": "additions",
       "aria-label": t.logLabel,
       tabindex: "0",
-    });
+    }, this.logEl);
     this.connEl = h("div", { class: "kg-conn", role: "status", "aria-live": "polite" });
     this.typingEl = h(
       "div",
@@ -368,7 +370,7 @@ class ChatWidget {
       h("header", { class: "kg-header" }, headerChildren),
       privacyNote,
       this.connEl,
-      this.logEl,
+      this.logBox,
       this.typingEl,
       this.formEl,
       h(
@@ -379,7 +381,18 @@ class ChatWidget {
       ),
     );
 
-    this.root.append(style);
+    // A constructed stylesheet is not an inline style, so a host page with a strict CSP (style-src 'self')
+    // still styles the widget; older browsers get a <style> element.
+    let adopted = false;
+    try {
+      if (this.root !== this.host && "adoptedStyleSheets" in this.root && "replaceSync" in CSSStyleSheet.prototype) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        this.root.adoptedStyleSheets = [sheet];
+        adopted = true;
+      }
+    } catch (_) { /* fall back below */ }
+    if (!adopted) this.root.append(h("style", null, css));
     if (this.floating) {
       this.launcher = h(
         "button",
@@ -685,7 +698,7 @@ class ChatWidget {
   }
 
   scrollToEnd(instant) {
-    const el = this.logEl;
+    const el = this.logBox;
     const go = () => { el.scrollTop = el.scrollHeight; };
     if (instant) go();
     else window.requestAnimationFrame(go);
