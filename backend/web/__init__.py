@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -12,7 +13,9 @@ import jinja2
 from aiohttp import web
 
 from .. import i18n
-from . import filters, security
+from . import common, filters, security
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -43,6 +46,32 @@ async def page_locale(request: web.Request, handler):
         i18n._current.reset(token)
 
 
+def _is_page(request: web.Request) -> bool:
+    return not request.path.startswith(("/api/", "/static/")) and request.path != "/health"
+
+
+@web.middleware
+async def page_errors(request: web.Request, handler):
+    """HTML error pages for the pages (the JSON API keeps its JSON errors)."""
+    if not _is_page(request):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return common.error_page(request, 404, i18n.gettext("Sidan finns inte"),
+                                 i18n.gettext("Vi hittar inte sidan. Kontrollera adressen, eller börja om från startsidan."))
+    except web.HTTPMethodNotAllowed:
+        return common.error_page(request, 405, i18n.gettext("Det gick inte"),
+                                 i18n.gettext("Sidan kan inte användas på det sättet."))
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("page error on %s %s", request.method, request.path)
+        return common.error_page(request, 500, i18n.gettext("Något gick fel"),
+                                 i18n.gettext("Något gick fel hos oss. Försök igen om en stund. "
+                                              "Det du skrev i chatten finns kvar."))
+
+
 def setup_web(app: web.Application) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -51,12 +80,12 @@ def setup_web(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined if app["settings"].extra.get("strict_templates") else jinja2.Undefined,
-        context_processors=[filters.context_processor],
     )
     make_env_globals(env)
     app["web_reporter_sessions"] = security.ReporterSessions()
     app.middlewares.append(page_locale)
     app.middlewares.append(security.page_headers)
+    app.middlewares.append(page_errors)
     (STATIC / "dist").mkdir(parents=True, exist_ok=True)
     app.router.add_static("/static", str(STATIC), name="static", append_version=False)
 

@@ -24,7 +24,10 @@ def db(request: web.Request) -> AsyncSession:
 
 def render(request: web.Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, context or {}, status=status)
+    from .filters import page_context
+
+    return aiohttp_jinja2.render_template(template, request, {**page_context(request), **(context or {})},
+                                          status=status)
 
 
 def redirect(location: str, status: int = 303) -> web.Response:

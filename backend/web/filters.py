@@ -101,7 +101,14 @@ def f_label(code: str | None, section: str) -> str:
     return catalogue.label(section, code) if code else ""
 
 
+def f_pnr(value: Any) -> str:
+    """191212121212 -> 19121212-1212 (easier to read aloud and compare)."""
+    v = str(value or "")
+    return f"{v[:8]}-{v[8:]}" if len(v) == 12 and v.isdigit() else v
+
+
 FILTERS = {
+    "pnr": f_pnr,
     "date": f_date,
     "datetime": f_datetime,
     "iso_datetime": f_iso_datetime,
@@ -113,7 +120,8 @@ FILTERS = {
 }
 
 
-async def context_processor(request: web.Request) -> dict[str, Any]:
+def page_context(request: web.Request) -> dict[str, Any]:
+    """What every template gets; built at render time (after the locale and the officer are known)."""
     lang = i18n.get_locale()
     return {
         "request": request,

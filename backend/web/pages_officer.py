@@ -59,7 +59,7 @@ async def login_page(request: web.Request) -> web.Response:
             return redirect(safe_next(request.query.get("next")))
     notice = None
     if request.query.get("utgangen") == "1":
-        notice = _("Du har loggats ut eftersom det var länge sedan du var aktiv. Logga in igen.")
+        notice = _("Din inloggning har gått ut. Logga in igen.")
     elif request.query.get("utloggad") == "1":
         notice = _("Du är utloggad.")
     return render(request, "officer/login.html", {"errors": {}, "values": {}, "notice": notice,

@@ -177,7 +177,7 @@ class Backend:
             "channel": "web", "recipient": "care_provider", "care_unit_hsa_id": "SE2321000207-E2100",
             "event_date": time.strftime("%Y-%m-%d"),
             "reporter": {"role": "patient", "email": "anna@example.se", "preferred_contact": "email"},
-            "patient": {"name": "Anna Andersson", "personnummer": "194107089804"},
+            "patient": {"name": "Anna Andersson", "personnummer": "191212121212"},
             "description": "Jag fick vänta i sex timmar på akuten och ingen berättade varför.",
             "reporter_category": "vantetider", "desired_outcome": "En förklaring", "reply_wanted": True,
             "tags": [], "personal_data_consent": True,
@@ -201,26 +201,45 @@ def chat_proxy() -> Iterator[TcpProxy]:
     proxy.stop()
 
 
-@pytest.fixture(scope="session")
-def backend(widget_bundle, chat_proxy, tmp_path_factory) -> Iterator[Backend]:
-    tmp = tmp_path_factory.mktemp("backend")
+def start_backend(tmp: Path, rasa_socket_url: str, name: str = "backend") -> Backend:
+    """Migrates a fresh SQLite database, seeds the demo catalogue and officers, and serves the backend."""
     port = free_port()
     db_url = f"sqlite:///{tmp / 'kg.db'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
            "DATABASE_URL": db_url, "KG_PORT": str(port), "KG_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "KG_RASA_SOCKET_URL": chat_proxy.url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
+           "KG_RASA_SOCKET_URL": rasa_socket_url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
            "KG_SECRET_KEY": "browser-test-" + uuid.uuid4().hex, "KG_ATTACHMENTS_DIR": str(tmp / "attachments"),
            "KG_COOKIE_SECURE": "0", "SMTP_HOST": ""}
     py = sys.executable
     for cmd in (["migrate"], ["seed-demo"]):
         subprocess.run([py, "-m", "backend", *cmd], cwd=ROOT, env=env, check=True, capture_output=True)
-    log = LOGS / "backend.log"
+    log = LOGS / f"{name}.log"
     proc = start([py, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)], log, env)
     try:
         wait_http(f"http://127.0.0.1:{port}/health", proc, 60, log)
-        yield Backend(url=f"http://127.0.0.1:{port}", port=port, db_url=db_url, proc=proc, env=env)
-    finally:
+    except Exception:
         stop(proc)
+        raise
+    return Backend(url=f"http://127.0.0.1:{port}", port=port, db_url=db_url, proc=proc, env=env)
+
+
+@pytest.fixture(scope="session")
+def backend(widget_bundle, chat_proxy, tmp_path_factory) -> Iterator[Backend]:
+    b = start_backend(tmp_path_factory.mktemp("backend"), chat_proxy.url)
+    try:
+        yield b
+    finally:
+        stop(b.proc)
+
+
+@pytest.fixture
+def isolated_backend(widget_bundle, chat_proxy, tmp_path_factory) -> Iterator[Backend]:
+    """A backend of its own, for tests that leave state behind in memory (the rate limiter)."""
+    b = start_backend(tmp_path_factory.mktemp("backend-isolated"), chat_proxy.url, name="backend-isolated")
+    try:
+        yield b
+    finally:
+        stop(b.proc)
 
 
 @dataclass
