@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, assert_no_serious_axe, new_context, shot
+from .conftest import DEMO_PASSWORD, ROOT, assert_no_serious_axe, new_context, shot
 
 JH_HANDLER = "handlaggare@regionjh.example"
 JH_RECEIVER = "mottagare@regionjh.example"
@@ -453,6 +453,10 @@ def test_english_through_the_language_link(page, backend):
     page.get_by_role("link", name="In English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="På svenska")).to_be_visible()
+    catalog = ROOT / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+    if catalog.exists() and 'msgstr "Log in as an officer"' in catalog.read_text(encoding="utf-8"):
+        expect(page.get_by_role("heading", level=1)).to_have_text("Log in as an officer")
+        expect(page.get_by_label("Password")).to_be_visible()
     page.get_by_role("link", name="På svenska").click()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(page.get_by_role("heading", level=1)).to_have_text("Logga in som handläggare")
