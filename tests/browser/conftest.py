@@ -45,7 +45,14 @@ DEMO_PASSWORD = "demo-losen-1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
+STRICT = os.environ.get("KG_BROWSER_STRICT") == "1"   # CI: a missing browser or bot fails instead of skipping
 AXE_RESULTS: dict[str, dict[str, Any]] = {}
+
+
+def skip_or_fail(reason: str) -> None:
+    if STRICT:
+        pytest.fail(reason + " (KG_BROWSER_STRICT=1)", pytrace=False)
+    pytest.skip(reason)
 TIMINGS: list[tuple[str, float]] = []
 
 
@@ -256,7 +263,7 @@ class FakeRasa:
 def fake_rasa_server(widget_bundle) -> Iterator[FakeRasa]:
     node = shutil.which("node")
     if not node:
-        pytest.skip("node is needed for the fake Rasa server")
+        skip_or_fail("node is needed for the fake Rasa server")
     port = free_port()
     log = LOGS / "fake-rasa.log"
     proc = start([node, str(Path(__file__).with_name("fake_rasa.mjs")), str(port)], log, dict(os.environ))
@@ -286,7 +293,7 @@ class RasaStack:
 @pytest.fixture(scope="session")
 def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
     if not BOT_PY.exists() or not MODEL.exists():
-        pytest.skip("the bot is not built yet (.venv-bot and bot/models/current.tar.gz); run `make model`")
+        skip_or_fail("the bot is not built yet (.venv-bot and bot/models/current.tar.gz); run `make model`")
     tmp = tmp_path_factory.mktemp("rasa")
     rasa_port, action_port = free_port(), free_port()
     endpoints = tmp / "endpoints.yml"
@@ -327,7 +334,7 @@ def rasa_stack(rasa_stack_server, chat_proxy) -> RasaStack:
 def browser():
     path = chromium_path()
     if path is None:
-        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)")
+        skip_or_fail("chromium is not installed (apt-get install chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
