@@ -38,8 +38,10 @@ LOGS = ARTIFACTS / "logs"
 WIDGET_DIR = ROOT / "web" / "widget"
 BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "klagomalsguiden.js"
 AXE_JS = WIDGET_DIR / "node_modules" / "axe-core" / "axe.min.js"
-BOT_PY = ROOT / ".venv-bot" / "bin" / "python"
-MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+# overridable for development (e.g. a model trained elsewhere); `make test` uses the defaults
+BOT_PY = Path(os.environ.get("KG_BOT_PYTHON", ROOT / ".venv-bot" / "bin" / "python"))
+MODEL = Path(os.environ.get("KG_BOT_MODEL", ROOT / "bot" / "models" / "current.tar.gz"))
+CREDENTIALS = Path(os.environ.get("KG_RASA_CREDENTIALS", ROOT / "bot" / "credentials.yml"))
 SERVICE_TOKEN = "browser-test-service-token"
 DEMO_PASSWORD = "demo-losen-1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -299,7 +301,8 @@ def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
     endpoints = tmp / "endpoints.yml"
     # in-memory tracker store: the test's conversations never touch var/tracker.db
     endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+    pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("KG_BOT_EXTRA_PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": pythonpath, "RASA_TELEMETRY_ENABLED": "false",
            "KG_BACKEND_URL": backend.url, "KG_PUBLIC_URL": backend.url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook", "SANIC_WORKERS": "1"}
     rasa = str(BOT_PY.with_name("rasa"))
@@ -311,7 +314,7 @@ def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
         wait_http(f"http://127.0.0.1:{action_port}/health", procs[-1], 180, alog)
         rlog = LOGS / "rasa.log"
         procs.append(start([rasa, "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                            "--credentials", str(ROOT / "bot" / "credentials.yml"), "-i", "127.0.0.1",
+                            "--credentials", str(CREDENTIALS), "-i", "127.0.0.1",
                             "--port", str(rasa_port), "--cors", "*"], rlog, env))
         wait_http(f"http://127.0.0.1:{rasa_port}/", procs[-1], 420, rlog)
         yield RasaStack(rasa_port=rasa_port, action_port=action_port, procs=procs)
