@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp.web_request import FileField
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import i18n
 from ..errors import ApiError
+from ..services.attachments import Upload
 from . import security
 
 log = logging.getLogger(__name__)
@@ -55,14 +57,26 @@ def field_errors(exc: ApiError) -> dict[str, str]:
 
 async def form_data(request: web.Request, max_fields: int = 200) -> dict[str, list[str]]:
     """The posted form as {name: [values]} (checkbox groups give several values)."""
+    form, _files = await form_and_files(request, max_fields)
+    return form
+
+
+async def form_and_files(request: web.Request, max_fields: int = 200) -> tuple[dict[str, list[str]], list[Upload]]:
+    """The posted form and its uploaded files (multipart). Files are checked later by the service layer."""
+    max_bytes = request.app["settings"].max_attachment_bytes
     post = await request.post()
     out: dict[str, list[str]] = {}
+    uploads: list[Upload] = []
     for i, (k, v) in enumerate(post.items()):
         if i >= max_fields:
             break
         if isinstance(v, str):
             out.setdefault(k, []).append(v)
-    return out
+        elif isinstance(v, FileField) and v.filename:
+            data = v.file.read(max_bytes + 1)
+            if data:
+                uploads.append(Upload(v.filename, data))
+    return out, uploads
 
 
 def first(form: dict[str, list[str]], name: str, default: str = "") -> str:

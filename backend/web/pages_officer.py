@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 from pydantic import BaseModel, ValidationError
 
 from .. import catalogue, lifecycle
@@ -14,10 +13,10 @@ from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
 from ..schemas import (CategoriseIn, EmptyIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn, TagsIn)
 from ..services import auth, cases
-from ..services.attachments import Upload, path_of
+from ..services.attachments import path_of
 from . import lookups, security
-from .common import (db, error_page, first, form_data, forbidden_csrf, officer_page, redirect, render, safe_next,
-                     url_with)
+from .common import (db, error_page, first, form_and_files, form_data, forbidden_csrf, officer_page, redirect,
+                     render, safe_next, url_with)
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -303,7 +302,7 @@ async def case_action(request: web.Request, session, ctx: security.OfficerContex
     action = request.match_info["action"]
     if action not in ACTIONS:
         raise web.HTTPNotFound()
-    form, uploads = await _form_and_files(request)
+    form, uploads = await form_and_files(request)
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
         return forbidden_csrf(request)
     values = {k: (v if len(v) > 1 else v[0]) for k, v in form.items() if k != security.CSRF_FIELD}
@@ -365,23 +364,6 @@ def _payload(action: str, form: dict[str, list[str]]) -> BaseModel:
         if model is CategoriseIn and "subs" in err.fields:
             err.fields["subs"] = _("Välj minst ett delproblem.")
         raise err from None
-
-
-async def _form_and_files(request: web.Request) -> tuple[dict[str, list[str]], list[Upload]]:
-    settings = request.app["settings"]
-    if request.content_type != "multipart/form-data":
-        return await form_data(request), []
-    post = await request.post()
-    out: dict[str, list[str]] = {}
-    uploads: list[Upload] = []
-    for k, v in post.items():
-        if isinstance(v, str):
-            out.setdefault(k, []).append(v)
-        elif isinstance(v, FileField) and v.filename:
-            data = v.file.read(settings.max_attachment_bytes + 1)
-            if data:
-                uploads.append(Upload(v.filename, data))
-    return out, uploads
 
 
 @routes.get(r"/officer/arenden/{reference}/bilagor/{attachment_id:\d+}", name="officer_attachment")

@@ -4,16 +4,15 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 
 from .. import i18n
 from ..errors import ApiError
 from ..i18n import gettext as _
 from ..schemas import MAX_MESSAGE
 from ..services import cases
-from ..services.attachments import Upload, path_of
+from ..services.attachments import path_of
 from . import security
-from .common import db, error_page, first, forbidden_csrf, redirect, render
+from .common import db, error_page, first, forbidden_csrf, form_and_files, form_data, redirect, render
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -95,7 +94,7 @@ async def reporter_page(request: web.Request) -> web.Response:
 
 @routes.post("/arende", name="reporter_login")
 async def reporter_login(request: web.Request) -> web.Response:
-    form = await _form(request)
+    form = await form_data(request)
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
         return forbidden_csrf(request)
     reference = first(form, "reference").strip().upper()[:MAX_REFERENCE]
@@ -134,7 +133,7 @@ async def reporter_login(request: web.Request) -> web.Response:
 @routes.post("/arende/svar", name="reporter_reply")
 async def reporter_reply(request: web.Request) -> web.Response:
     try:
-        form, uploads = await _form_with_files(request)
+        form, uploads = await form_and_files(request)
     except ApiError as exc:
         return await _reporter_error(request, exc, {})
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
@@ -178,7 +177,7 @@ async def _reporter_error(request: web.Request, exc: ApiError, values: dict) -> 
 
 @routes.post("/arende/logga-ut", name="reporter_logout")
 async def reporter_logout(request: web.Request) -> web.Response:
-    form = await _form(request)
+    form = await form_data(request)
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
         return forbidden_csrf(request)
     security.reporter_sessions(request.app).drop(request.cookies.get(security.COOKIE_REPORTER))
@@ -200,30 +199,3 @@ async def reporter_attachment(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path_of(request.app["settings"].attachments_dir, a.storage_key), headers={
         "Content-Type": a.content_type, "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{a.filename}"', "X-Content-Type-Options": "nosniff"})
-
-
-# --- forms ----------------------------------------------------------------------------------------------
-
-async def _form(request: web.Request) -> dict[str, list[str]]:
-    post = await request.post()
-    out: dict[str, list[str]] = {}
-    for k, v in post.items():
-        if isinstance(v, str):
-            out.setdefault(k, []).append(v)
-    return out
-
-
-async def _form_with_files(request: web.Request) -> tuple[dict[str, list[str]], list[Upload]]:
-    settings = request.app["settings"]
-    post = await request.post()
-    out: dict[str, list[str]] = {}
-    uploads: list[Upload] = []
-    for k, v in post.items():
-        if isinstance(v, str):
-            out.setdefault(k, []).append(v)
-        elif isinstance(v, FileField) and v.filename:
-            data = v.file.read(settings.max_attachment_bytes + 1)
-            if not data:
-                continue
-            uploads.append(Upload(v.filename, data))
-    return out, uploads

@@ -279,3 +279,20 @@ def test_privacy_note_before_personal_data(page, backend, fake_rasa):
     expect(page.get_by_role("heading", level=1)).to_have_text("Så hanterar vi dina personuppgifter")
     shot(page, "08-privacy-page")
     assert_no_serious_axe(page, "privacy page (/om-personuppgifter)")
+
+
+def test_clear_and_start_over(page, backend, fake_rasa):
+    page.on("dialog", lambda d: d.accept())
+    open_chat(page, backend)
+    send(page, "något jag vill ta bort")
+    expect(bot_messages(page).nth(1)).to_contain_text("meddelande 2 i samma samtal")
+    before = page.evaluate("() => Object.keys(window.localStorage).map(k => localStorage.getItem(k)).join('')")
+    page.get_by_role("button", name="Rensa samtalet och börja om").click()
+    expect(user_messages(page)).to_have_count(0)
+    # a new conversation (a new session id on the server) with a fresh greeting
+    expect(bot_messages(page)).to_have_count(1)
+    expect(bot_messages(page).first).to_contain_text("Hej! Jag är Klagomålsguiden")
+    send(page, "nytt samtal")
+    expect(bot_messages(page).nth(1)).to_contain_text("meddelande 2 i samma samtal")
+    after = page.evaluate("() => Object.keys(window.localStorage).map(k => localStorage.getItem(k)).join('')")
+    assert "något jag vill ta bort" in before and "något jag vill ta bort" not in after

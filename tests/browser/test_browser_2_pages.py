@@ -467,3 +467,45 @@ def test_not_found_page(page, backend):
     assert resp.status == 404
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_serious_axe(page, "not found (404)")
+
+
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_attachments_from_reporter_to_officer(page, backend, tmp_path, url_log):
+    created = backend.create_case()
+    ref = created["reference"]
+    good = tmp_path / "kvitto.png"
+    good.write_bytes(PNG_1PX)
+    fake = tmp_path / "inte-en-bild.png"
+    fake.write_text("det här är bara text")
+    page.goto(backend.url + "/arende")
+    page.get_by_label("Ärendenummer").fill(ref)
+    page.get_by_label("Kod", exact=True).fill(created["access_code"])
+    page.get_by_role("button", name="Visa ärendet").click()
+    # a file that only pretends to be an image is refused (checked by content, not by name)
+    page.get_by_label("Ditt meddelande").fill("Här är kvittot.")
+    page.get_by_label("Bifoga filer (frivilligt)").set_input_files([str(fake)])
+    page.get_by_role("button", name="Skicka").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_test_id("thread")).to_have_count(0)
+    page.get_by_label("Ditt meddelande").fill("Här är kvittot.")
+    page.get_by_label("Bifoga filer (frivilligt)").set_input_files([str(good)])
+    page.get_by_role("button", name="Skicka").click()
+    expect(flash(page)).to_contain_text("Ditt meddelande är skickat")
+    expect(page.get_by_test_id("thread").get_by_role("link", name="kvitto.png")).to_be_visible()
+    with page.expect_download() as dl:
+        page.get_by_test_id("thread").get_by_role("link", name="kvitto.png").click()
+    assert open(dl.value.path(), "rb").read() == PNG_1PX
+
+    login(page, backend, JH_HANDLER)
+    page.goto(backend.url + f"/officer/arenden/{ref}")
+    link = page.get_by_test_id("thread").get_by_role("link", name="kvitto.png")
+    expect(link).to_be_visible()
+    with page.expect_download() as dl:
+        link.click()
+    assert open(dl.value.path(), "rb").read() == PNG_1PX
+    page.reload()
+    page.locator("[data-testid=audit]").locator("..").locator("summary").click()
+    expect(page.get_by_test_id("audit")).to_contain_text("Öppnade bilaga")
