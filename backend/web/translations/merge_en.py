@@ -38,7 +38,7 @@ def merge(catalog_path: Path = CATALOG, fragment_path: Path = FRAGMENT) -> int:
             current.string = msg.string    # Catalog.__setitem__ would keep the old (empty) string
             filled += 1
     with open(catalog_path, "wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=False)
+        write_po(fh, catalog, width=76)
     return filled
 
 
