@@ -292,8 +292,13 @@ class RasaStack:
     procs: list[subprocess.Popen]
 
 
+_RASA_FAILED: list[str] = []   # a failed start is not retried for every test (it takes minutes)
+
+
 @pytest.fixture(scope="session")
 def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
+    if _RASA_FAILED:
+        pytest.fail(_RASA_FAILED[0], pytrace=False)
     if not BOT_PY.exists() or not MODEL.exists():
         skip_or_fail("the bot is not built yet (.venv-bot and bot/models/current.tar.gz); run `make model`")
     tmp = tmp_path_factory.mktemp("rasa")
@@ -311,12 +316,31 @@ def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
         alog = LOGS / "actions.log"
         procs.append(start([rasa, "run", "actions", "--actions", "bot.actions", "--port", str(action_port)],
                            alog, env))
-        wait_http(f"http://127.0.0.1:{action_port}/health", procs[-1], 180, alog)
+        try:
+            wait_http(f"http://127.0.0.1:{action_port}/health", procs[-1], 180, alog)
+        except RuntimeError as exc:
+            _RASA_FAILED.append(f"the action server did not start: {exc}")
+            raise
         rlog = LOGS / "rasa.log"
         procs.append(start([rasa, "run", "--model", str(MODEL), "--endpoints", str(endpoints),
                             "--credentials", str(CREDENTIALS), "-i", "127.0.0.1",
                             "--port", str(rasa_port), "--cors", "*"], rlog, env))
-        wait_http(f"http://127.0.0.1:{rasa_port}/", procs[-1], 420, rlog)
+        try:
+            wait_http(f"http://127.0.0.1:{rasa_port}/", procs[-1], 420, rlog)
+        except RuntimeError as exc:
+            _RASA_FAILED.append(f"Rasa did not start: {exc}")
+            raise
+        probe = subprocess.run([shutil.which("node") or "node", str(Path(__file__).with_name("socketio_probe.mjs")),
+                                f"http://127.0.0.1:{rasa_port}", "/greet", "30000"],
+                               capture_output=True, text=True, timeout=60)
+        if probe.returncode != 0:
+            _RASA_FAILED.append(
+                "Rasa's socket.io channel does not answer the web chat: " + probe.stdout.strip() + ".\n"
+                "With session_persistence: true, Rasa 3.6 calls sio.enter_room() without await; since "
+                "python-socketio 5.10 that is a coroutine, so the browser never joins its session's room and "
+                "never gets a reply (RasaHQ/rasa#13027). Pin python-socketio==5.9.0 in requirements/bot.lock, "
+                "or use a SocketIOInput subclass that awaits enter_room.")
+            pytest.fail(_RASA_FAILED[0], pytrace=False)
         yield RasaStack(rasa_port=rasa_port, action_port=action_port, procs=procs)
     finally:
         for p in reversed(procs):
