@@ -23,8 +23,8 @@ const STRINGS = {
     title: "Klagomålsguiden",
     subtitle: "Lämna synpunkter eller klagomål på vården",
     privacy:
-      "Om dina uppgifter: Det du skriver här används bara för att ta hand om ditt ärende. " +
-      "Vi frågar efter namn och personnummer först när det behövs, och du bestämmer själv innan något skickas.",
+      "Om dina uppgifter: Det du skriver används bara för ditt ärende. Vi frågar efter namn och " +
+      "personnummer först när det behövs, och inget skickas förrän du har godkänt det.",
     privacyStored: "Samtalet sparas i den här webbläsaren tills du rensar det.",
     privacyLink: "Så hanterar vi dina personuppgifter",
     logLabel: "Samtal med Klagomålsguiden",
@@ -61,8 +61,8 @@ const STRINGS = {
     title: "Klagomålsguiden",
     subtitle: "Give feedback or make a complaint about healthcare",
     privacy:
-      "About your data: what you write here is only used to handle your case. " +
-      "We ask for your name and personal identity number only when needed, and you decide before anything is sent.",
+      "About your data: what you write is only used for your case. We ask for your name and " +
+      "personal identity number only when needed, and nothing is sent until you have approved it.",
     privacyStored: "The conversation is kept in this browser until you clear it.",
     privacyLink: "How we handle your personal data",
     logLabel: "Conversation with Klagomålsguiden",
