@@ -370,6 +370,14 @@ def browser():
         b.close()
 
 
+def _expect_timeout() -> None:
+    from playwright.sync_api import expect
+    expect.set_options(timeout=10_000)  # two shared CPU cores in CI: give assertions some slack
+
+
+_expect_timeout()
+
+
 def new_context(browser, *, width: int = 1280, height: int = 900, bypass_csp: bool = True, **kw):
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE",
                               timezone_id="Europe/Stockholm", bypass_csp=bypass_csp, **kw)

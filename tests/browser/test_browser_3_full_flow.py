@@ -66,8 +66,8 @@ class ChatDriver:
     keyboard_only: bool = False
     transcript: list[str] = field(default_factory=list)
 
-    def bot_turn(self) -> str:
-        """The bot's messages since the person last spoke, once the bot has stopped typing."""
+    def bot_turn(self, quiet: float = 1.2) -> str:
+        """The bot's messages since the person last spoke, once the bot has been quiet for `quiet` s."""
         page = self.page
         last_count, stable_since = -1, time.monotonic()
         deadline = time.monotonic() + 60
@@ -76,7 +76,7 @@ class ChatDriver:
             count = page.locator(f"{HOST} li").count()
             if count != last_count or typing:
                 last_count, stable_since = count, time.monotonic()
-            elif time.monotonic() - stable_since > 1.2:
+            elif time.monotonic() - stable_since > quiet:
                 break
             time.sleep(0.15)
         texts = page.evaluate(f"""() => {{
@@ -131,12 +131,17 @@ class ChatDriver:
 
     def run(self, steps: list[Step], max_turns: int = 40) -> tuple[str, str]:
         for _ in range(max_turns):
-            turn = self.bot_turn()
+            step = None
+            for quiet in (1.2, 3.0, 6.0):  # a slow action server may pause between two messages of a turn
+                turn = self.bot_turn(quiet)
+                done = DONE.search(turn)
+                if done:
+                    self.transcript.append(turn)
+                    return done.group(1), done.group(2)
+                step = next((s for s in reversed(steps) if re.search(s.pattern, turn)), None)
+                if step is not None:
+                    break
             self.transcript.append(turn)
-            done = DONE.search(turn)
-            if done:
-                return done.group(1), done.group(2)
-            step = next((s for s in reversed(steps) if re.search(s.pattern, turn)), None)
             assert step is not None, "the bot asked something the test does not know:\n" + "\n".join(self.transcript[-6:])
             if step.type is not None:
                 self.answer_by_typing(step.type)
