@@ -123,7 +123,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr = terminalreporter
     if AXE_RESULTS:
         (ARTIFACTS / "axe-results.json").write_text(json.dumps(AXE_RESULTS, indent=2, ensure_ascii=False))
-        tr.section("axe-core accessibility scan (WCAG 2.1 A/AA)")
+        tr.section("axe-core accessibility scan (WCAG 2.0/2.1/2.2 A and AA + best practice)")
         tr.write_line(f"{'page':44} {'critical':>8} {'serious':>8} {'moderate':>8} {'minor':>6} {'passes':>6}")
         for name, r in sorted(AXE_RESULTS.items()):
             c = r["counts"]
@@ -407,7 +407,7 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def axe_scan(page, name: str, *, include_best_practice: bool = False) -> dict[str, Any]:
+def axe_scan(page, name: str, *, include_best_practice: bool = True) -> dict[str, Any]:
     """Runs axe-core (from node_modules, injected into the page) and records the result for the summary."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
