@@ -18,7 +18,7 @@ if [ ! -x "$w/node_modules/.bin/esbuild" ] || [ "$(cat "$w/node_modules/.kg-lock
 fi
 mkdir -p "$out"
 # Rebuild only when a source file is newer than the bundle (or the bundle is missing).
-if [ -f "$out/klagomalsguiden.js" ] && [ -z "$(find "$w/src" "$w/package-lock.json" -newer "$out/klagomalsguiden.js" -print -quit)" ]; then
+if [ -f "$out/klagomalsguiden.js" ] && [ -z "$(find "$w/src" "$w/package-lock.json" scripts/build-widget.sh -newer "$out/klagomalsguiden.js" -print -quit)" ]; then
   echo "widget: bundle is up to date ($out/klagomalsguiden.js)"
   exit 0
 fi
