@@ -552,7 +552,10 @@ class ChatWidget {
   onBotMessage(msg) {
     if (!msg || typeof msg !== "object") return;
     this.setTyping(false);
-    const custom = msg.custom && typeof msg.custom === "object" ? msg.custom : msg;
+    // custom payloads: Rasa 3.6's socket.io channel emits json_message["data"] as the message itself
+    // (send_custom_json splats the dict into sio.emit), other setups may nest it in "custom" or "data"
+    const nested = [msg.custom, msg.data].find((x) => x && typeof x === "object" && !Array.isArray(x));
+    const custom = nested || msg;
     const kind = custom.kind || custom.type || null;
 
     // {"kind":"safety"} without text marks the bot's last messages of this turn as safety answers
