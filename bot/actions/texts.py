@@ -1,0 +1,270 @@
+"""Swedish copy used by the custom actions (klarspråk: short, plain, warm).
+
+Responses that rules and stories use directly live in bot/domain.yml; everything a custom
+action says lives here, in one place.
+"""
+
+# -- who is filing ------------------------------------------------------------------------
+ASK_ROLE = "Vem gäller det? Lämnar du synpunkter om din egen vård, eller för någon annan?"
+ROLE_BUTTONS = [
+    ("Min egen vård", "patient"),
+    ("En närstående (vuxen)", "relative"),
+    ("Mitt barn (under 18 år)", "guardian"),
+    ("Jag är ombud med fullmakt", "representative"),
+]
+ROLE_NOT_UNDERSTOOD = "Jag förstod inte riktigt. Välj det som passar bäst:"
+ROLE_REPRESENTATIVE_NOTE = ("Bra att veta: den som handlägger ärendet kan be att få se din fullmakt. "
+                            "Du kan skicka den senare, via sidan där du följer ärendet.")
+
+ASK_CONSENT = ("Vet patienten om att du lämnar synpunkter, och går hen med på det? "
+               "Det påverkar vad vården och patientnämnden kan göra.")
+CONSENT_BUTTONS = [
+    ("Ja, patienten går med på det", "yes"),
+    ("Nej", "no"),
+    ("Vet inte", "unknown"),
+    ("Patienten har avlidit", "deceased"),
+    ("Patienten kan inte ta ställning", "cannot"),
+]
+CONSENT_NOT_UNDERSTOOD = "Jag förstod inte riktigt. Välj ett av alternativen:"
+CONSENT_EXPLAIN = (
+    "Tack, det är bra att veta. Så här blir det utan patientens samtycke:\n"
+    "• Vården tar emot synpunkter från närstående också, så du kan lämna dem ändå.\n"
+    "• Men vården får oftast inte berätta något om patientens vård för dig, så svaret kan bli "
+    "mer allmänt.\n"
+    "• Patientnämnden behöver patientens samtycke eller en fullmakt för att kunna driva "
+    "ärendet.\n"
+    "Vill du fortsätta ändå?")
+CONSENT_CONTINUE_BUTTONS = [("Ja, fortsätt", "/affirm"), ("Nej, avsluta", "/deny")]
+CONSENT_DECEASED = ("Jag är ledsen att höra att patienten har avlidit. Du kan lämna synpunkter "
+                    "som närstående, och vården och patientnämnden tar emot dem.")
+CONSENT_CANNOT = ("Då kan du som närstående lämna synpunkterna. Jag noterar att patienten "
+                  "inte kan ta ställning själv.")
+CONSENT_STOPPED = ("Jag förstår. Jag har inte skickat något, och det du skrivit här är raderat. "
+                   "Du är välkommen tillbaka om du ändrar dig, till exempel när du har pratat "
+                   "med patienten.")
+
+ASK_CHILD_AGE = "Hur gammal är barnet? Skriv åldern i år."
+CHILD_AGE_INVALID = "Skriv barnets ålder med siffror, till exempel 9."
+CHILD_AGE_13 = ("Eftersom barnet är 13 år eller äldre spelar barnets egen uppfattning roll. "
+                "Prata gärna med barnet om att du lämnar synpunkter, och berätta vad barnet "
+                "själv tycker. Vården kan ibland behöva barnets samtycke för att kunna svara dig.")
+CHILD_ADULT = ("Om patienten är 18 år eller äldre lämnar du synpunkter som närstående. "
+               "Då behöver jag fråga om samtycke.")
+
+# -- unit --------------------------------------------------------------------------------
+ASK_UNIT = ("Vilken mottagning, vårdcentral eller vilket sjukhus gäller det? "
+            "Skriv till exempel \"akuten i Östersund\" eller \"hälsocentralen Frösö\".")
+UNIT_MATCH = "Jag hittade {name}."
+UNIT_NOT_CONNECTED = ("{name} tar inte emot synpunkter via den här tjänsten. Därför går ditt "
+                      "ärende till {board}, som hjälper dig att få svar från mottagningen.")
+UNIT_CANDIDATES = "Menar du någon av de här?"
+UNIT_NONE_BUTTON = "Ingen av dessa"
+UNIT_NOT_FOUND = ("Jag hittade ingen mottagning som heter så. Det gör inget: ärendet går då "
+                  "till patientnämnden i din region, tillsammans med det du skrev "
+                  "(\"{text}\"), och de tar reda på vilken mottagning det gäller.")
+UNIT_LOOKUP_DOWN = ("Jag kan inte söka bland mottagningarna just nu. Jag sparar det du skrev, "
+                    "och ärendet går till patientnämnden i din region.")
+UNIT_PICK_NOT_UNDERSTOOD = "Jag förstod inte vilken du menar. Tryck på en av knapparna, eller skriv namnet igen."
+ASK_REGION = "Vilken region gäller det?"
+REGION_NOT_UNDERSTOOD = "Jag hittade inte den regionen. Välj en av knapparna:"
+REGION_SET = "Ärendet går till {board}."
+
+# -- date --------------------------------------------------------------------------------
+ASK_DATE = ("När hände det? Du kan skriva till exempel \"igår\", \"i tisdags\", \"3 mars\" "
+            "eller \"förra veckan\". Ungefär räcker.")
+DATE_FUTURE = "Datumet kan inte vara i framtiden. När hände det?"
+DATE_INVALID = ("Jag förstod inte datumet. Skriv till exempel \"i tisdags\", \"3 mars\" eller "
+                "\"2026-11-20\". Om du inte minns exakt går det bra med ungefär, till exempel "
+                "\"i somras\".")
+DATE_SET_APPROX = "Jag skriver ungefär {date}. Du kan ändra det i sammanfattningen."
+DATE_CHANGED = "Jag har ändrat datumet till {date}."
+
+# -- description ---------------------------------------------------------------------------
+ASK_DESCRIPTION = ("Berätta med egna ord vad som hände. Du kan skriva i flera meddelanden. "
+                   "Det du skriver skickas som det är.")
+ASK_DESCRIPTION_AFTER_SAFETY = ("När du är redo kan du berätta vad som hände. "
+                                "Det du skriver skickas som det är.")
+DESCRIPTION_TOO_SHORT = "Kan du berätta lite mer om vad som hände?"
+ASK_DESCRIPTION_MORE = ("Tack. Vill du lägga till något mer? Skriv det i så fall. "
+                        "Annars trycker du på \"Nej, det var allt\".")
+DESCRIPTION_MORE_BUTTONS = [("Nej, det var allt", "/done")]
+DESCRIPTION_ADD_PROMPT = "Skriv det du vill lägga till, så sparar jag det."
+
+# -- category ------------------------------------------------------------------------------
+ASK_CATEGORY = ("Vilket av de här stämmer bäst med det du berättat? Det hjälper den som ska "
+                "läsa ärendet, men det är frivilligt.")
+ASK_CATEGORY_MAIN = "Vilket område gäller det?"
+ASK_CATEGORY_SUB = "Vad passar bäst inom {main}?"
+CATEGORY_NONE_BUTTON = "Inget av dessa"
+CATEGORY_SKIP_BUTTON = "Hoppa över"
+CATEGORY_NOT_UNDERSTOOD = "Tryck på det alternativ som passar bäst, eller på \"Hoppa över\"."
+CATEGORY_UNAVAILABLE = "Jag kan inte visa kategorierna just nu, så vi hoppar över den frågan."
+
+# -- outcome, reply, recipient ---------------------------------------------------------------
+ASK_OUTCOME = "Vad vill du uppnå? Välj det som passar, eller skriv med egna ord."
+OUTCOME_BUTTONS = [
+    "En förklaring", "En ursäkt", "Att rutinerna ändras", "En ny bedömning", "Att bli hörd",
+]
+ASK_REPLY_WANTED = "Vill du få ett svar?"
+REPLY_BUTTONS = [("Ja, jag vill ha svar", "/affirm"), ("Nej, det behövs inte", "/deny")]
+YES_NO_NOT_UNDERSTOOD = "Svara gärna ja eller nej."
+
+ASK_RECIPIENT = (
+    "Vem ska ta emot ärendet?\n"
+    "• Vården: mottagningen ansvarar för sin vård och ska normalt få dina synpunkter först. "
+    "De ska svara snarast, oftast inom ungefär fyra veckor.\n"
+    "• Patientnämnden: är fristående från vården. Den hjälper dig att bli hörd och få svar, "
+    "till exempel om du inte vill vända dig till mottagningen själv, inte har fått svar, "
+    "eller inte är nöjd med svaret. Patientnämnden tar inte ställning till vem som gjort fel "
+    "och beslutar inte om ersättning.")
+RECOMMEND_PATIENT_BOARD = ("Eftersom du redan har vänt dig till vården utan att bli nöjd "
+                           "rekommenderar jag patientnämnden.")
+RECOMMEND_CARE_PROVIDER = "De flesta börjar med vården. Det rekommenderar jag om du inte har klagat där förut."
+RECOMMEND_NO_CONSENT = ("Eftersom patienten inte har gett sitt samtycke rekommenderar jag vården: "
+                        "patientnämnden behöver samtycke eller fullmakt för att kunna hjälpa till.")
+RECIPIENT_BUTTONS = [("Vården (mottagningen)", "care_provider"), ("Patientnämnden", "patient_board")]
+RECIPIENT_NOT_UNDERSTOOD = "Välj vården eller patientnämnden:"
+PRAISE_TO_UNIT = "Vad roligt! Ditt beröm går direkt till mottagningen."
+
+# -- personal details ----------------------------------------------------------------------
+ASK_PATIENT_NAME_SELF = "Vad heter du? Skriv för- och efternamn."
+ASK_PATIENT_NAME_OTHER = "Vad heter patienten? Skriv för- och efternamn."
+ASK_PATIENT_NAME_CHILD = "Vad heter barnet? Skriv för- och efternamn."
+NAME_INVALID = "Skriv namnet med bokstäver, gärna både för- och efternamn."
+ASK_PNR_SELF = ("Vilket är ditt personnummer? Det behövs för att vården ska hitta rätt journal. "
+                "Samordningsnummer går också bra.")
+ASK_PNR_OTHER = ("Vilket är patientens personnummer? Det behövs för att vården ska hitta rätt "
+                 "journal. Samordningsnummer går också bra.")
+ASK_REPORTER_NAME = "Vad heter du själv? Skriv för- och efternamn."
+ASK_CONTACT = ("Hur når vi dig? Skriv din e-postadress, ditt telefonnummer eller båda. "
+               "Vi använder dem bara för det här ärendet.")
+CONTACT_SKIP_BUTTON = ("Jag vill inte lämna kontaktuppgifter", "/skip")
+CONTACT_INVALID = ("Jag hittar ingen e-postadress eller något telefonnummer i det du skrev. "
+                   "Skriv till exempel namn@exempel.se eller 070-123 45 67.")
+CONTACT_EMAIL_INVALID = "E-postadressen ser inte riktig ut. Kontrollera att den har ett @ och en domän, till exempel namn@exempel.se."
+CONTACT_PHONE_INVALID = "Telefonnumret ser inte riktigt ut. Skriv det med riktnummer, till exempel 070-123 45 67."
+CONTACT_SKIPPED = ("Det går bra. Du följer då ärendet med ärendenummer och kod, som du får när "
+                   "du har skickat in.")
+ASK_PREFERRED = "Hur vill du helst bli kontaktad?"
+PREFERRED_BUTTONS = [("E-post", "email"), ("Telefon", "phone")]
+
+# -- summary, consent, submit ------------------------------------------------------------------
+SUMMARY_INTRO = "Här är en sammanfattning. Kontrollera att allt stämmer:"
+SUMMARY_QUESTION = "Stämmer allt?"
+SUMMARY_BUTTONS = [("Ja, det stämmer", "/affirm"), ("Ändra något", "/correct")]
+ASK_FIELD = "Vad vill du ändra?"
+FIELD_LABELS = {
+    "reporter_role": "Vem det gäller",
+    "care_unit_text": "Mottagning",
+    "event_date": "Datum",
+    "description": "Vad som hände",
+    "category_sub": "Kategori",
+    "desired_outcome": "Vad du vill uppnå",
+    "reply_wanted": "Svar",
+    "recipient": "Mottagare",
+    "patient_name": "Patientens namn",
+    "patient_personnummer": "Personnummer",
+    "reporter_name": "Ditt namn",
+    "contact_info": "Kontaktuppgifter",
+}
+ASK_PERSONAL_DATA = (
+    "En sista sak innan jag skickar. Dina uppgifter, också personnumret och det du har "
+    "berättat, skickas till {recipient}. De använder uppgifterna bara för att utreda och "
+    "besvara ditt ärende, enligt dataskyddsförordningen (GDPR) och patientdatalagen, och "
+    "uppgifterna skyddas av sekretess. Godkänner du det och vill skicka ärendet?")
+PERSONAL_DATA_BUTTONS = [("Ja, skicka", "/affirm"), ("Nej", "/deny")]
+PERSONAL_DATA_DENIED = ("Jag kan inte skicka ärendet utan ditt godkännande. Dina svar finns kvar. "
+                        "Tryck \"Ja, skicka\" om du ändrar dig, eller skriv \"avbryt\" för att avsluta.")
+
+SUBMIT_OK = ("Tack! Ditt ärende är skickat till {org}.\n"
+             "Ärendenummer: {reference}\n"
+             "Kod: {access_code}\n"
+             "Spara numret och koden, de visas bara nu. Du följer ärendet på {url} "
+             "eller här i chatten: skriv \"hur går det med mitt ärende\".")
+SUBMIT_DUE = "Du kan räkna med ett svar senast omkring {date}."
+SUBMIT_FAILED = ("Förlåt, ärendet kunde inte skickas just nu eftersom det blev ett tekniskt fel "
+                 "hos oss. Ingenting har försvunnit: alla dina svar finns kvar. "
+                 "Tryck på \"Försök igen\" om en liten stund.")
+SUBMIT_REJECTED = ("Ärendet kunde inte skickas eftersom något behöver rättas: {why} "
+                   "Dina övriga svar finns kvar.")
+RETRY_BUTTON = ("Försök igen", "/retry_submit")
+NOTHING_TO_SUBMIT = ("Det finns inget ärende att skicka just nu. Vill du lämna synpunkter kan du "
+                     "skriva till exempel \"jag vill lämna ett klagomål\".")
+ALREADY_SUBMITTED = "Ditt ärende är redan skickat. Ärendenummer: {reference}."
+
+# -- status ---------------------------------------------------------------------------------
+ASK_REFERENCE = "Vilket är ärendenumret? Det ser ut så här: KG-2026-000123."
+REFERENCE_INVALID = "Det ser inte ut som ett ärendenummer. Det ser ut så här: KG-2026-000123."
+ASK_ACCESS_CODE = ("Skriv koden du fick när du skickade in ärendet. Den ser ut ungefär så här: "
+                   "ABCD-EFGH-JK.")
+STATUS_NOT_FOUND = ("Jag hittar inget ärende med det numret och den koden. Kontrollera att båda "
+                    "är rätt skrivna och försök igen.")
+STATUS_RATE_LIMITED = ("Det har blivit för många försök med fel kod. Vänta en kvart och försök "
+                       "igen.")
+STATUS_DOWN = "Jag kan inte hämta ärendet just nu på grund av ett tekniskt fel. Försök igen om en stund."
+STATUS_LINE = "Ärende {reference}: {status}."
+STATUS_RECIPIENT = "Det handläggs av {org}."
+STATUS_RECEIVED = "Mottaget {date}."
+STATUS_ANSWER_DUE = "Svar väntas senast omkring {date}."
+STATUS_STATEMENT_DUE = "Vården ska lämna sitt yttrande senast {date}."
+STATUS_CLOSED = "Ärendet avslutades {date}."
+STATUS_NEWEST = "Senaste meddelandet ({kind}, {date}):\n\"{body}\""
+STATUS_NO_MESSAGES = "Det finns inga svar ännu."
+STATUS_COUNTER_QUESTION = ("Handläggaren väntar på svar från dig. Skriv ditt svar här, så "
+                           "skickar jag det till ärendet. Skriv \"avbryt\" om du vill svara senare.")
+ASK_REPLY_TEXT = "Skriv ditt svar till handläggaren."
+REPLY_SENT = "Tack! Ditt svar är skickat och finns nu i ärendet {reference}."
+REPLY_FAILED = ("Ditt svar kunde inte skickas just nu på grund av ett tekniskt fel. Försök igen "
+                "om en stund – du kan kopiera texten och skicka den igen.")
+
+# -- interruptions, cancel, restart, fallback -----------------------------------------------------
+CANCELLED = ("Okej, jag har avbrutit. Det du skrivit här är inte skickat, och jag har tagit bort "
+             "det. Du kan börja om när du vill.")
+RESTARTED = "Okej, vi börjar om från början. Vad vill du göra?"
+START_BUTTONS = [("Lämna synpunkter eller klagomål", "/file_complaint"),
+                 ("Ge beröm", "/give_praise"),
+                 ("Följa mitt ärende", "/check_status"),
+                 ("Hur går det till?", "/ask_process")]
+FALLBACK_ASK_AFFIRMATION = "Jag är inte säker på att jag förstod. Menar du något av det här?"
+FALLBACK_OTHER_BUTTON = ("Nej, något annat", "/out_of_scope")
+FALLBACK_REPHRASE = "Förlåt, jag förstod inte. Kan du säga det på ett annat sätt?"
+FALLBACK_GIVE_UP = ("Förlåt, jag förstår inte. Jag kan hjälpa dig att lämna synpunkter eller "
+                    "klagomål på vården, följa ett ärende eller berätta hur det går till.")
+INTENT_LABELS = {
+    "file_complaint": "Lämna synpunkter eller klagomål",
+    "give_praise": "Ge beröm till vården",
+    "complaint_already_filed": "Jag har redan klagat men inte fått svar",
+    "check_status": "Följa ett ärende",
+    "ask_process": "Hur går det till?",
+    "ask_patient_board": "Vad gör patientnämnden?",
+    "ask_ivo": "Anmäla till IVO",
+    "ask_compensation": "Ersättning för en skada",
+    "ask_dental": "Synpunkter på tandvård",
+    "ask_personal_data": "Vad händer med mina uppgifter?",
+    "ask_duration": "Hur lång tid tar det?",
+    "ask_recipient": "Vem ska jag vända mig till?",
+    "ask_capabilities": "Vad kan du hjälpa till med?",
+    "ask_medical": "En medicinsk fråga",
+    "cancel": "Avbryta",
+    "start_over": "Börja om",
+    "greet": "Hälsa",
+    "goodbye": "Avsluta samtalet",
+    "thank": "Tacka",
+}
+FORM_PAUSED = ("Det du har berättat hittills finns kvar. Skriv \"fortsätt\" när du vill "
+               "fortsätta med ärendet, eller \"avbryt\" om du vill avsluta.")
+WELCOME_BACK = ("Välkommen tillbaka! Du har ett påbörjat ärende. Skriv \"fortsätt\" för att "
+                "fortsätta där du slutade, eller \"börja om\".")
+
+ROLE_LABELS = {"patient": "Min egen vård", "relative": "Närstående", "guardian": "Vårdnadshavare",
+               "representative": "Ombud med fullmakt"}
+CONSENT_LABELS = {"yes": "Patienten går med på det", "no": "Patienten går inte med på det",
+                  "unknown": "Vet inte om patienten går med på det",
+                  "not_needed": "Behövs inte"}
+RECIPIENT_LABELS = {"care_provider": "Vården (mottagningen)", "patient_board": "Patientnämnden"}
+PREFERRED_LABELS = {"email": "e-post", "phone": "telefon", "none": "ingen kontakt"}
+CONTACT_SKIP_NEEDS_REPLY = ("Du har sagt att du vill ha svar, och då behöver vi en e-postadress eller "
+                            "ett telefonnummer. Skriv det här.")
+CONTACT_CHANGED = "Jag har ändrat dina kontaktuppgifter."
+PNR_CHANGED = "Jag har ändrat personnumret."
+REPLY_CANCELLED = "Okej, jag skickar inget svar nu. Du kan svara senare, här eller på ärendesidan."
