@@ -459,7 +459,8 @@ class ValidateComplaintForm(FormValidationAction):
             return {"event_date": turn.entity("time_expression") or turn.text or "?"}
         # a correction of the date at any later point: "nej, det var i måndags"
         if tracker.get_slot("event_date") and turn.has_intent("correct", min_conf=0.5) \
-                and turn.entity("time_expression") and turn.requested not in ("description",):
+                and turn.entity("time_expression") \
+                and turn.requested not in ("description", "description_done", "summary_confirmed"):
             return {"event_date": "correction:" + str(turn.entity("time_expression"))}
         return {}
 
@@ -940,7 +941,7 @@ def field_buttons(slots: Dict[str, Any]) -> List[Dict[str, str]]:
 
 # ---------------------------------------------------------------------- status and reply forms
 REF_RE = re.compile(r"\bKG-?\s?(\d{4})-?\s?(\d{3,8})\b", re.I)
-CODE_RE = re.compile(r"\b([A-Z0-9]{4})[-\s]?([A-Z0-9]{4})[-\s]?([A-Z0-9]{2})\b", re.I)
+CODE_RE = re.compile(r"\b([A-Z0-9]{4})[-\s]([A-Z0-9]{4})[-\s]([A-Z0-9]{2,4})\b", re.I)
 
 
 def find_reference(text: str) -> Optional[str]:

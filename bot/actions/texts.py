@@ -85,8 +85,8 @@ ASK_DESCRIPTION = ("Berätta med egna ord vad som hände. Du kan skriva i flera 
 ASK_DESCRIPTION_AFTER_SAFETY = ("När du är redo kan du berätta vad som hände. "
                                 "Det du skriver skickas som det är.")
 DESCRIPTION_TOO_SHORT = "Kan du berätta lite mer om vad som hände?"
-ASK_DESCRIPTION_MORE = ("Tack. Vill du lägga till något mer? Skriv det i så fall. "
-                        "Annars trycker du på \"Nej, det var allt\".")
+ASK_DESCRIPTION_MORE = ("Vill du berätta mer om vad som hände? Skriv det i så fall – allt sparas "
+                        "med dina egna ord. Annars trycker du på \"Nej, det var allt\".")
 DESCRIPTION_MORE_BUTTONS = [("Nej, det var allt", "/done")]
 DESCRIPTION_ADD_PROMPT = "Skriv det du vill lägga till, så sparar jag det."
 
@@ -196,7 +196,7 @@ ALREADY_SUBMITTED = "Ditt ärende är redan skickat. Ärendenummer: {reference}.
 ASK_REFERENCE = "Vilket är ärendenumret? Det ser ut så här: KG-2026-000123."
 REFERENCE_INVALID = "Det ser inte ut som ett ärendenummer. Det ser ut så här: KG-2026-000123."
 ASK_ACCESS_CODE = ("Skriv koden du fick när du skickade in ärendet. Den ser ut ungefär så här: "
-                   "ABCD-EFGH-JK.")
+                   "ABCD-EFGH-JKLM.")
 STATUS_NOT_FOUND = ("Jag hittar inget ärende med det numret och den koden. Kontrollera att båda "
                     "är rätt skrivna och försök igen.")
 STATUS_RATE_LIMITED = ("Det har blivit för många försök med fel kod. Vänta en kvart och försök "

@@ -61,11 +61,11 @@ def decide(text: str, results: List[Dict[str, Any]]) -> UnitResolution:
     units = [compact(u) for u in results if u.get("hsa_id")]
     if not units:
         return UnitResolution("not_found")
+    # The backend's score (rapidfuzz WRatio over name *and* aliases) decides; our own rapidfuzz
+    # score against the name only breaks ties between equally scored units.
     q = fuzz_utils.default_process(clean_unit_text(text))
-    for u in units:
-        local = fuzz.WRatio(q, fuzz_utils.default_process(u["name"] or ""))
-        u["score"] = max(u["score"], float(local))
-    units.sort(key=lambda u: u["score"], reverse=True)
+    units.sort(key=lambda u: (u["score"], fuzz.token_set_ratio(q, fuzz_utils.default_process(u["name"] or ""))),
+               reverse=True)
     best = units[0]
     second = units[1]["score"] if len(units) > 1 else 0.0
     if best["score"] >= SURE_SCORE and best["score"] - second >= SURE_MARGIN:
