@@ -1,0 +1,289 @@
+"""End to end: backend + action server + Rasa server (trained model) on free loopback ports.
+Whole conversations over the REST channel, then the stored case is checked field by field
+through the backend's officer API."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest_plugins = ["tests.conftest_servers"]
+
+PNR = "191212121212"
+REF_RE = re.compile(r"Ärendenummer: (KG-\d{4}-\d{6})")
+CODE_RE = re.compile(r"Kod: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2,4})")
+
+# question (a substring of what the bot asks) -> key in the answers of a scenario
+QUESTIONS = [
+    ("Vem gäller det?", "role"), ("Vet patienten om", "consent"), ("Vill du fortsätta ändå", "consent_continue"),
+    ("Hur gammal är barnet", "age"), ("Vilken mottagning, vårdcentral", "unit"), ("Menar du någon av", "unit_pick"),
+    ("Vilken region gäller", "region"), ("När hände det?", "date"), ("Berätta med egna ord", "description"),
+    ("Vill du berätta mer", "more"), ("Vilket av de här stämmer", "category"), ("Vilket område gäller", "category"),
+    ("Vad passar bäst inom", "category"), ("Vad vill du uppnå", "outcome"), ("Vill du få ett svar", "reply"),
+    ("Vem ska ta emot ärendet", "recipient"), ("Vad heter du? Skriv", "patient_name"),
+    ("Vad heter patienten", "patient_name"), ("Vad heter barnet", "patient_name"), ("personnummer?", "pnr"),
+    ("Vad heter du själv", "reporter_name"), ("Hur når vi dig", "contact"), ("Hur vill du helst", "preferred"),
+    ("Här är en sammanfattning", "summary"), ("En sista sak innan jag skickar", "consent_data"),
+]
+
+DEFAULTS = {
+    "role": '/inform{"reporter_role":"patient"}', "consent": '/inform{"patient_consent":"yes"}',
+    "consent_continue": "/affirm", "age": "9", "unit": "akuten i Östersund", "unit_pick": "@first",
+    "region": "@first", "date": "i tisdags", "description": "Jag fick vänta i sex timmar och ingen förklarade varför.",
+    "more": "/done", "category": "@first", "outcome": '/inform{"desired_outcome":"En förklaring"}',
+    "reply": "/affirm", "recipient": '/inform{"recipient":"care_provider"}', "patient_name": "Anna Andersson",
+    "pnr": "19121212-1212", "reporter_name": "Eva Lind", "contact": "anna@example.se", "preferred": "@first",
+    "summary": "/affirm", "consent_data": "/affirm",
+}
+
+
+class Conversation:
+    def __init__(self, rasa, answers=None):
+        self.rasa = rasa
+        self.sender = "e2e-" + uuid.uuid4().hex[:10]
+        self.answers = {**DEFAULTS, **(answers or {})}
+        self.asked = []
+        self.transcript = []
+        self.last = []
+
+    def say(self, text):
+        self.last = self.rasa.say(self.sender, text)
+        self.transcript.append(("user", text))
+        for m in self.last:
+            self.transcript.append(("bot", m.get("text", "")))
+        return self.last
+
+    @property
+    def last_text(self):
+        return "\n".join(m.get("text", "") for m in self.last)
+
+    def question(self):
+        for m in reversed(self.last):
+            text = m.get("text", "")
+            for needle, key in QUESTIONS:
+                if needle in text:
+                    return key, m
+        return None, None
+
+    def run_until_submitted(self, first, max_turns=40, stop_at=None):
+        self.say(first)
+        for _ in range(max_turns):
+            if REF_RE.search(self.last_text):
+                return REF_RE.search(self.last_text).group(1), CODE_RE.search(self.last_text).group(1)
+            key, msg = self.question()
+            assert key, f"unexpected bot turn: {self.last_text!r}\n{self.transcript}"
+            self.asked.append(key)
+            if stop_at and key == stop_at:
+                return None, None
+            ans = self.answers[key]
+            if ans == "@first":
+                ans = msg["buttons"][0]["payload"]
+            self.say(ans)
+        raise AssertionError(f"not submitted after {max_turns} turns: {self.transcript}")
+
+
+def officer_case(backend, ref, email="handlaggare@regionjh.example"):
+    return backend.officer_case(ref, backend.officer_token(email))
+
+
+def last_weekday(wd):
+    today = dt.date.today()
+    return today - dt.timedelta(days=(today.weekday() - wd) % 7 or 7)
+
+
+def test_patient_first_message_fills_unit_date_and_description(rasa_server, backend_server):
+    first = "Jag vill klaga på hur jag blev bemött på akuten i Östersund igår"
+    c = Conversation(rasa_server, {"more": "Läkaren var otrevlig och lyssnade inte alls på mig."})
+    c.answers["more"] = "Läkaren var otrevlig och lyssnade inte alls på mig."
+    # answer "more" once with text, then /done
+    seq = iter(["Läkaren var otrevlig och lyssnade inte alls på mig.", "/done"])
+    c.answers["more"] = None
+
+    c.say(first)
+    assert "Akutmottagning Östersunds sjukhus" in c.last_text
+    ref = code = None
+    for _ in range(40):
+        if REF_RE.search(c.last_text):
+            ref, code = REF_RE.search(c.last_text).group(1), CODE_RE.search(c.last_text).group(1)
+            break
+        key, msg = c.question()
+        assert key, c.transcript
+        c.asked.append(key)
+        ans = next(seq) if key == "more" else c.answers[key]
+        if ans == "@first":
+            ans = msg["buttons"][0]["payload"]
+        c.say(ans)
+    assert ref, c.transcript
+    assert "unit" not in c.asked and "date" not in c.asked and "description" not in c.asked  # no question twice
+    assert len(c.asked) == len(set(c.asked) - {"more"}) + c.asked.count("more")
+    case = officer_case(backend_server, ref)
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E2100"
+    assert case["event_date"] == (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert case["description"] == first + "\n\nLäkaren var otrevlig och lyssnade inte alls på mig."
+    assert case["reporter"]["role"] == "patient" and case["reporter"]["name"] == "Anna Andersson"
+    assert case["reporter"]["email"] == "anna@example.se" and case["reporter"]["preferred_contact"] == "email"
+    assert case["patient"] == {**case["patient"], "name": "Anna Andersson", "personnummer": PNR}
+    assert case["patient_consent"] == "not_needed" and case["channel"] == "chat"
+    assert case["desired_outcome"] == "En förklaring" and case["reply_wanted"] is True
+    assert case["recipient_organisation"]["kind"] == "care_provider"
+    assert case["reporter_category"]  # the first offered category was chosen
+    # the reporter can read it with the code
+    r = httpx.get(f"{backend_server.url}/api/v1/reporter/cases/{ref}", headers={"X-Access-Code": code})
+    assert r.status_code == 200 and r.json()["status"] == "received"
+
+
+def test_relative_with_consent_and_correction_at_summary(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"unit": "Hälsocentralen Frösö", "date": "3 mars",
+                                   "summary": "nej, det var i måndags", "patient_name": "Karin Lind",
+                                   "contact": "eva@example.se och 070-111 22 33", "preferred": '/inform{"preferred_contact":"phone"}'})
+    # after the correction the summary comes again: then confirm
+    answers = iter(["nej, det var i måndags", "/affirm"])
+    orig = c.answers
+    c.answers = dict(orig)
+
+    c.say("Jag vill klaga på vården som min mamma fick")
+    ref = None
+    for _ in range(40):
+        if REF_RE.search(c.last_text):
+            ref = REF_RE.search(c.last_text).group(1)
+            break
+        key, msg = c.question()
+        assert key, c.transcript
+        c.asked.append(key)
+        ans = next(answers) if key == "summary" else c.answers[key]
+        if ans == "@first":
+            ans = msg["buttons"][0]["payload"]
+        c.say(ans)
+        if key == "summary":
+            assert "Jag har ändrat datumet" in c.last_text or "En sista sak" in c.last_text
+    assert ref and "role" not in c.asked  # "min mamma" already said who it is
+    case = officer_case(backend_server, ref)
+    assert case["reporter"]["role"] == "relative" and case["reporter"]["name"] == "Eva Lind"
+    assert case["reporter"]["phone"] == "0701112233" and case["reporter"]["preferred_contact"] == "phone"
+    assert case["patient"]["name"] == "Karin Lind" and case["patient_consent"] == "yes"
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E1101"
+    assert case["event_date"] == last_weekday(0).isoformat()
+
+
+def test_relative_without_consent_can_stop(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("Jag vill klaga på vården som min pappa fick")
+    assert "Vet patienten om" in c.last_text
+    c.say("nej")
+    assert "Patientnämnden behöver patientens samtycke" in c.last_text
+    c.say("/deny")
+    assert "Jag har inte skickat något" in c.last_text
+    tracker = rasa_server.tracker(c.sender)
+    assert tracker["slots"]["reporter_role"] is None and tracker["active_loop"] in ({}, None) \
+        or not tracker["active_loop"].get("name")
+
+
+def test_relative_without_consent_continues_to_the_care_provider(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"consent": "vet inte", "reporter_name": "Olle Berg"})
+    ref, _ = c.run_until_submitted("/inform{\"reporter_role\":\"relative\"}")
+    assert "consent_continue" in c.asked
+    case = officer_case(backend_server, ref)
+    assert case["patient_consent"] == "unknown" and case["recipient_organisation"]["kind"] == "care_provider"
+
+
+def test_guardian_of_a_child(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"role": '/inform{"reporter_role":"guardian"}', "age": "14", "unit": "barnkliniken",
+                                   "patient_name": "Nils Berg", "pnr": "20121212-1212" if False else "19121212-1212"})
+    ref, _ = c.run_until_submitted("jag vill lämna ett klagomål")
+    assert any("13 år eller äldre" in t for who, t in c.transcript if who == "bot")
+    case = officer_case(backend_server, ref)
+    assert case["reporter"]["role"] == "guardian" and case["child_age"] == 14
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E2110"
+
+
+def test_positive_feedback_goes_to_the_unit(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"unit": "förlossningen i Östersund", "description": "Barnmorskorna var fantastiska hela natten."})
+    ref, _ = c.run_until_submitted("jag vill ge beröm")
+    assert "category" not in c.asked and "recipient" not in c.asked and "outcome" not in c.asked
+    case = officer_case(backend_server, ref)
+    assert case["reporter_category"] == "positiv_aterkoppling"
+    assert case["recipient_organisation"]["kind"] == "care_provider"
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E2106"
+
+
+def test_safety_interruption_mid_form_is_never_a_complaint(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("jag vill klaga på vårdcentralen i Krokom")
+    c.say('/inform{"reporter_role":"patient"}')
+    c.say("i måndags")
+    assert "Berätta med egna ord" in c.last_text
+    c.say("jag har ont i bröstet och kan inte andas")
+    assert "Ring 112 nu" in c.last_text
+    slots = rasa_server.tracker(c.sender)["slots"]
+    assert slots["description"] is None
+    assert slots["care_unit"] == "SE2321000207-E1102"  # kept
+    c.say("fortsätt")
+    assert "Berätta med egna ord" in c.last_text or "berätta vad som hände" in c.last_text
+
+
+def test_suicidal_thoughts_get_the_right_numbers(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("jag vill inte leva längre")
+    assert "112" in c.last_text and "90101" in c.last_text and "1177" in c.last_text
+
+
+def test_question_mid_form_is_answered_and_form_resumes(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("jag vill klaga")
+    assert "Vem gäller det?" in c.last_text
+    c.say("vad gör patientnämnden?")
+    assert "fristående" in c.last_text and "Vem gäller det?" in c.last_text
+
+
+def test_backend_down_then_forsok_igen_creates_exactly_one_case(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"unit": "ortopeden Östersund", "patient_name": "Per Ek"})
+    c.run_until_submitted("jag vill lämna ett klagomål", stop_at="consent_data")
+    backend_server.stop()
+    try:
+        c.say("/affirm")
+        assert "kunde inte skickas" in c.last_text and "Försök igen" in str(c.last)
+        slots = rasa_server.tracker(c.sender)["slots"]
+        key = slots["idempotency_key"]
+        assert key and slots["description"]  # nothing lost
+    finally:
+        backend_server.start()
+    c.say("försök igen")
+    m = REF_RE.search(c.last_text)
+    assert m, c.transcript
+    ref = m.group(1)
+    c.say("försök igen")
+    assert "redan skickat" in c.last_text
+    token = backend_server.officer_token()
+    r = httpx.get(f"{backend_server.url}/api/v1/officer/cases?q=Per%20Ek&per_page=100",
+                  headers={"Authorization": f"Bearer {token}"})
+    items = [i for i in r.json()["items"] if i["reference"] == ref]
+    assert len(items) == 1
+    assert officer_case(backend_server, ref)["patient"]["name"] == "Per Ek"
+
+
+def test_status_check_and_answer_to_counter_question(rasa_server, backend_server):
+    c = Conversation(rasa_server, {"patient_name": "Sara Holm"})
+    ref, code = c.run_until_submitted("jag vill klaga på hälsocentralen Lit")
+    token = backend_server.officer_token()
+    backend_server.officer_action(ref, "take", {}, token)
+    backend_server.officer_action(ref, "counter-question", {"body": "Vilken läkare träffade du?"}, token)
+    c2 = Conversation(rasa_server)  # a returning person in a new chat
+    c2.say(f"hur går det med mitt ärende {ref}?")
+    assert "koden" in c2.last_text
+    c2.say(code)
+    assert "Väntar på svar från dig" in c2.last_text and "Vilken läkare träffade du?" in c2.last_text
+    c2.say("Det var doktor Berg, på eftermiddagen.")
+    assert "Ditt svar är skickat" in c2.last_text
+    case = backend_server.officer_case(ref, token)
+    assert case["status"] == "in_progress"
+    assert case["thread"][-1]["author"] == "reporter"
+    assert case["thread"][-1]["body"] == "Det var doktor Berg, på eftermiddagen."
