@@ -86,12 +86,13 @@ def turn_of(tracker: Tracker) -> Turn:
 
 
 def safety_kind(turn: Turn) -> Optional[str]:
-    """What kind of danger this message signals, if any (NLU intent or the regex net)."""
+    """What kind of danger this message signals, if any (the regex net, or the NLU intent for
+    a real sentence: a bare name or number is never taken for an emergency)."""
     kind = safety.classify(turn.text)
     if kind:
         return kind
-    if turn.intent in SAFETY_INTENTS and turn.confidence >= 0.6 \
-            and not safety.looks_like_past_account(turn.text):
+    if turn.intent in SAFETY_INTENTS and turn.confidence >= 0.6 and turn.words >= 3 \
+            and not re.search(r"\d|@", turn.text) and not safety.looks_like_past_account(turn.text):
         return turn.intent.replace("safety_", "")
     return None
 
