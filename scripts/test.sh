@@ -36,12 +36,12 @@ cli_step() {  # name command... — a non-pytest check counted as one test case
 
 for s in "${suites[@]}"; do
   case "$s" in
-    backend) pytest_suite backend .venv/bin/python tests/backend tests/i18n ;;
+    backend) pytest_suite backend .venv/bin/python tests/backend tests/contract tests/i18n ;;
     postgres)
       if [ "${KG_TEST_POSTGRES:-0}" = "1" ] || [ -n "${KG_TEST_DATABASE_URL:-}" ]; then
         if [ -z "${KG_TEST_DATABASE_URL:-}" ]; then
           url=$(scripts/pg.sh start) || { echo "== postgres: could not start PostgreSQL"; failed_suites+=(postgres); continue; }
-          KG_TEST_DATABASE_URL="$url" pytest_suite postgres .venv/bin/python tests/backend
+          KG_TEST_DATABASE_URL="$url" pytest_suite postgres .venv/bin/python tests/backend tests/contract
           scripts/pg.sh stop >/dev/null 2>&1 || true
         else
           pytest_suite postgres .venv/bin/python tests/backend
