@@ -1,0 +1,257 @@
+"""Fixtures for the backend suite.
+
+Every test gets its own database: a template is built once per session with the project's Alembic
+migrations (backend.migrate.upgrade) and the project's `seed-demo` command (demo catalogue + demo
+officers), plus one API session token per demo officer; each test then gets a copy of it
+(SQLite: a file copy; PostgreSQL: CREATE DATABASE … TEMPLATE …).
+
+PostgreSQL: set KG_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:PORT/postgres (an admin
+connection; the suite creates and drops its own databases there).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import threading
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("KG_WEB", "1")
+
+from kg_testkit import KG, SECRET_KEY, SERVICE_TOKEN  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("KG_TEST_DATABASE_URL", "").strip()
+
+
+def pytest_configure(config):
+    # the app uses plain string keys on web.Application; that is style, not a test failure
+    config.addinivalue_line("filterwarnings", "ignore::aiohttp.web_exceptions.NotAppKeyWarning")
+
+
+def in_thread(fn: Callable[[], Any]) -> Any:
+    """Runs fn in a fresh thread (no running event loop there, so asyncio.run works)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_settings(db_url: str, attachments_dir: str):
+    from backend.settings import Settings
+    return Settings(database_url=db_url, secret_key=SECRET_KEY, service_token=SERVICE_TOKEN,
+                    attachments_dir=attachments_dir, public_url="http://kg.test", deadline_check_interval_s=0,
+                    smtp_host="", cookie_secure=False)
+
+
+# --- gettext catalogs ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_locales(tmp_path_factory):
+    """Compiles locales/*/messages.po into a temporary directory and points backend.i18n at it, so the
+    English tests do not depend on a stale or missing .mo in the work tree (and nothing is written there)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from backend import i18n
+
+    out = tmp_path_factory.mktemp("locales")
+    for po in (ROOT / "locales").glob("*/LC_MESSAGES/messages.po"):
+        lang = po.parent.parent.name
+        target = out / lang / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with open(po, "rb") as fh:
+            cat = read_po(fh, locale=lang)
+        with open(target / "messages.mo", "wb") as fh:
+            write_mo(fh, cat)
+    old = i18n.LOCALES_DIR
+    i18n.LOCALES_DIR = out
+    i18n.translations.cache_clear()
+    yield out
+    i18n.LOCALES_DIR = old
+    i18n.translations.cache_clear()
+
+
+# --- the template database -----------------------------------------------------------------------------
+
+def _seed(db_url: str) -> dict[str, str]:
+    """Migrations + seed-demo (the project's own code), then one API token per demo officer."""
+    from backend import __main__ as cli
+    from backend.migrate import upgrade
+
+    upgrade(db_url)
+    settings = base_settings(db_url, "/nonexistent")
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli.cmd_seed_demo(None, settings)
+
+    async def tokens() -> dict[str, str]:
+        from sqlmodel import select
+
+        from backend.db import make_engine, make_sessionmaker
+        from backend.models import Officer
+        from backend.services import auth
+        engine = make_engine(db_url)
+        out = {}
+        try:
+            async with make_sessionmaker(engine)() as s:
+                for o in (await s.exec(select(Officer))).all():
+                    token, _sess = await auth.start_session(s, o, hours=24 * 30)
+                    out[o.email] = token
+        finally:
+            await engine.dispose()
+        return out
+
+    return asyncio.run(tokens())
+
+
+def _pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(PG_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """(kind, location, tokens). kind 'sqlite': path of the template file; 'postgresql': database name."""
+    if PG_ADMIN_URL:
+        import asyncpg
+        name = f"kg_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL))
+            try:
+                await conn.execute(sql)
+            finally:
+                await conn.close()
+
+        in_thread(lambda: asyncio.run(admin(f'CREATE DATABASE "{name}"')))
+        from backend.settings import normalise_database_url
+        tokens = in_thread(lambda: _seed(normalise_database_url(_pg_url(name))))
+        yield "postgresql", name, tokens
+        in_thread(lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        tokens = in_thread(lambda: _seed(f"sqlite+aiosqlite:///{path}"))
+        yield "sqlite", str(path), tokens
+
+
+@pytest.fixture
+async def db_url(template_db, tmp_path):
+    kind, where, _tokens = template_db
+    if kind == "sqlite":
+        target = tmp_path / "kg.db"
+        shutil.copyfile(where, target)
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(where + suffix):
+                shutil.copyfile(where + suffix, str(target) + suffix)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    import asyncpg
+
+    from backend.settings import normalise_database_url
+    name = f"kg_t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL))
+    try:
+        # FILE_COPY (PostgreSQL 15+) is several times faster than WAL_LOG for a small template
+        strategy = " STRATEGY FILE_COPY" if conn.get_server_version().major >= 15 else ""
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{where}"{strategy}')
+    finally:
+        await conn.close()
+    yield normalise_database_url(_pg_url(name))
+    conn = await asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return bool(PG_ADMIN_URL)
+
+
+# --- the app -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+async def make_kg(aiohttp_client, db_url, template_db, tmp_path):
+    """Factory: `await make_kg(**settings_overrides)` → KG (app + client on this test's database).
+    Call it at most once per test (one database per test)."""
+    from backend.app import create_app
+    from backend.services.units import UnitIndex
+
+    async def make(**overrides: Any) -> KG:
+        att_dir = tmp_path / "attachments"
+        settings = replace(base_settings(db_url, str(att_dir)), **overrides)
+        UnitIndex.invalidate()  # a class-level cache: built from this test's database
+        app = create_app(settings)
+        client = await aiohttp_client(app)
+        return KG(client=client, app=app, tokens=dict(template_db[2]), db_url=db_url,
+                  attachments_dir=str(att_dir))
+
+    yield make
+    UnitIndex.invalidate()
+
+
+@pytest.fixture
+async def kg(make_kg) -> KG:
+    return await make_kg()
+
+
+# --- a real SMTP server ----------------------------------------------------------------------------------
+
+class MailSink:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.event = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                              "data": envelope.content if isinstance(envelope.content, bytes)
+                              else envelope.content.encode()})
+        self.event.set()
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """aiosmtpd on a free loopback port; yields (host, port, sink)."""
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, sink
+    finally:
+        controller.stop()
