@@ -28,6 +28,14 @@ def err(code: str, message: str) -> PydanticCustomError:
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, v):
+        # PostgreSQL text cannot hold NUL: refuse it here (the same on SQLite) instead of failing in the database
+        if isinstance(v, str) and "\x00" in v:
+            raise err("nul", _("Ogiltigt värde."))
+        return v
+
 
 class ReporterIn(Strict):
     role: Literal["patient", "relative", "guardian", "representative"]

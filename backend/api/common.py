@@ -48,7 +48,8 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         raise ApiError(413, "too_large", _("Förfrågan är för stor."))
     try:
         data = json.loads(raw.decode("utf-8") or "null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: a body nested thousands of levels deep ("[[[[…") is not a request we accept either
         raise ApiError(400, "malformed_json", _("Förfrågan är inte giltig JSON.")) from None
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", _("Förfrågan måste vara ett JSON-objekt."))
