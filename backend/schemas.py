@@ -167,8 +167,15 @@ class MessageIn(Strict):
 
 
 class LoginIn(Strict):
+    # a password is taken exactly as typed (as on the web log-in form): no whitespace stripping
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("email")
+    @classmethod
+    def _strip_email(cls, v: str) -> str:
+        return v.strip()
 
 
 class ReassignIn(Strict):

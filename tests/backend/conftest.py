@@ -255,10 +255,14 @@ async def make_kg(aiohttp_client, db_url, template_db, tmp_path):
         UnitIndex.invalidate()  # a class-level cache: built from this test's database
         app = create_app(settings)
         client = await aiohttp_client(app)
-        return KG(client=client, app=app, tokens=dict(template_db[2]), db_url=db_url,
-                  attachments_dir=str(att_dir))
+        made.append(KG(client=client, app=app, tokens=dict(template_db[2]), db_url=db_url,
+                       attachments_dir=str(att_dir)))
+        return made[-1]
 
+    made: list[KG] = []
     yield make
+    for k in made:
+        await k.close_browsers()
     UnitIndex.invalidate()
 
 

@@ -5,6 +5,7 @@ Kept out of conftest.py so test modules can import them (`from kg_testkit import
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -109,10 +110,21 @@ class KG:
     db_url: str
     attachments_dir: str
     extra: dict[str, Any] = field(default_factory=dict)
+    browsers: list["Browser"] = field(default_factory=list)
 
     # --- plumbing ----------------------------------------------------------------------------------
     def session(self):
         return self.app["sessionmaker"]()
+
+    def browser(self) -> "Browser":
+        """A separate cookie jar against the same server (one per person using the web pages)."""
+        b = Browser(str(self.client.make_url("")).rstrip("/"))
+        self.browsers.append(b)
+        return b
+
+    async def close_browsers(self) -> None:
+        for b in self.browsers:
+            await b.close()
 
     def auth(self, email: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[email]}"}
@@ -189,6 +201,43 @@ class KG:
             for w in where:
                 q = q.where(w)
             return list((await s.exec(q)).all())
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A web browser stand-in: own cookies, no automatic redirects, CSRF token taken from the page."""
+
+    def __init__(self, base: str):
+        import aiohttp
+        self.base = base
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    async def get(self, path: str, **kw):
+        return await self.http.get(self.base + path, allow_redirects=False, **kw)
+
+    async def post(self, path: str, data: Any = None, **kw):
+        return await self.http.post(self.base + path, data=data, allow_redirects=False, **kw)
+
+    async def csrf(self, path: str) -> str:
+        r = await self.get(path)
+        m = CSRF_RE.search(await r.text())
+        assert m, f"no CSRF token on {path} ({r.status})"
+        return m.group(1)
+
+    async def login(self, email: str, password: str = DEMO_PASSWORD):
+        token = await self.csrf("/officer/login")
+        return await self.post("/officer/login", {"csrf_token": token, "email": email, "password": password})
+
+    def cookie(self, name: str) -> str | None:
+        for c in self.http.cookie_jar:
+            if c.key == name:
+                return c.value
+        return None
 
 
 async def error_of(resp) -> dict[str, Any]:
