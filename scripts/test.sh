@@ -4,6 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" PYTHONDONTWRITEBYTECODE=1 SQLALCHEMY_SILENCE_UBER_WARNING=1
+# make test never skips: a missing Chromium or bot model is a failure (set 0 to allow skips locally)
+export KG_BROWSER_STRICT=${KG_BROWSER_STRICT:-1}
 RESULTS=var/test-results
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 failed_suites=()
