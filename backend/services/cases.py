@@ -5,12 +5,13 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -390,7 +391,7 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
     if f.date_to:
         q = q.where(Case.received_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc))
     if f.q:
-        q = q.where(col(Case.reference).contains(f.q.strip().upper()))
+        q = q.where(_text_search(f.q))
     total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
     q = q.order_by(SORTS.get(f.sort, SORTS["-received_at"]), col(Case.id).desc())
     q = q.offset((f.page - 1) * f.per_page).limit(f.per_page)
@@ -407,6 +408,22 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
     audit.record(session, officer, "list", None, detail=f"{len(items)} of {total}")
     await session.commit()
     return {"items": items, "total": total, "page": f.page, "per_page": f.per_page}
+
+
+def _text_search(text: str):
+    """Free text: part of the reference, patient's or reporter's name, the description or the unit in the
+    reporter's own words (any case; SQLite only folds ASCII, so the exact spelling always matches too),
+    or the personnummer with or without separators. LIKE wildcards in the text are taken literally."""
+    term = text.strip()
+    low = term.lower()
+    conds = [col(Case.reference).contains(term.upper(), autoescape=True)]
+    for column in (Case.patient_name, Case.reporter_name, Case.description, Case.care_unit_text):
+        conds.append(col(column).contains(term, autoescape=True))
+        conds.append(func.lower(col(column), type_=String).contains(low, autoescape=True))
+    digits = re.sub(r"[\s+\-]", "", term)
+    if len(digits) >= 6 and digits.isdigit():
+        conds.append(col(Case.patient_pnr).contains(digits, autoescape=True))
+    return or_(*conds)
 
 
 async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, reference: str, action: str,
