@@ -129,7 +129,16 @@ class ChatDriver:
             self.page.locator(f"{HOST} .kg-choices button", has_text=title).first.click()
         self.transcript.append(f"> [{title}]")
 
-    def run(self, steps: list[Step], max_turns: int = 40) -> tuple[str, str]:
+    def reload_and_check(self, question: str) -> None:
+        """Reload the page while the bot waits for an answer: the log comes back and the
+        conversation goes on with the same Rasa session (socket.io session persistence)."""
+        self.page.reload()
+        expect(self.page.locator(HOST)).to_have_attribute("data-connection", "ok", timeout=30_000)
+        again = self.bot_turn()
+        assert question.strip().splitlines()[-1] in again, f"after reload: {again!r}"
+        self.transcript.append("(reloaded)")
+
+    def run(self, steps: list[Step], max_turns: int = 40, reload_at: str | None = None) -> tuple[str, str]:
         for _ in range(max_turns):
             step = None
             for quiet in (1.2, 3.0, 6.0):  # a slow action server may pause between two messages of a turn
@@ -143,6 +152,9 @@ class ChatDriver:
                     break
             self.transcript.append(turn)
             assert step is not None, "the bot asked something the test does not know:\n" + "\n".join(self.transcript[-6:])
+            if reload_at is not None and step.pattern == reload_at:
+                reload_at = None
+                self.reload_and_check(turn)
             if step.type is not None:
                 self.answer_by_typing(step.type)
                 continue
@@ -179,7 +191,8 @@ def test_complaint_from_chat_to_closed_case(browser, backend, rasa_stack):
 
         start_chat(page, backend)
         driver = ChatDriver(page)
-        reference, code = driver.run(CONVERSATION)
+        reference, code = driver.run(CONVERSATION, reload_at=r"Berätta med egna ord")
+        assert "(reloaded)" in driver.transcript
         shot(page, "50-chat-complaint-submitted")
         assert_no_serious_axe(page, "chat page after a complete complaint")
         # typed and clicked answers look the same in the log
