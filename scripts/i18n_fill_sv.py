@@ -8,7 +8,13 @@ with open(path, "rb") as fh:
     cat = read_po(fh, locale="sv")
 filled = 0
 for m in cat:
-    if m.id and not m.string:
+    if not m.id:
+        continue
+    if isinstance(m.id, tuple):  # plural: Swedish has the same two forms (singular, plural) as the msgids
+        if not all(m.string or ()):
+            m.string = tuple(m.id)
+            filled += 1
+    elif not m.string:
         m.string = m.id
         filled += 1
 with open(path, "wb") as fh:
