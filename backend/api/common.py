@@ -6,7 +6,8 @@ import json
 from datetime import date
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -66,27 +67,39 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
 async def read_body_and_files(request: web.Request, model: type[M]) -> tuple[M, list[Upload]]:
     """JSON, or multipart/form-data with a `body` field and `file` parts."""
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        fields: dict[str, Any] = {}
-        files: list[Upload] = []
-        max_bytes = settings_of(request).max_attachment_bytes
-        while (part := await reader.next()) is not None:
-            if part.filename is not None or part.name == "file":
-                data = bytearray()
-                while chunk := await part.read_chunk(1 << 16):
-                    data.extend(chunk)
-                    if len(data) > max_bytes + 1:
-                        raise validation_error({"file": _("Filen {name} är för stor (högst 20 MB).").format(
-                            name=(part.filename or "bilaga")[:80])})
-                files.append(Upload(part.filename or "bilaga", bytes(data)))
-                if len(files) > 50:
-                    raise validation_error({"file": _("För många filer.")})
-            elif part.name:
-                if part.name in fields:
-                    raise validation_error({part.name: _("Fältet finns två gånger.")})
-                fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")
+        try:
+            fields, files = await _read_multipart(request)
+        except (ValueError, RuntimeError, HttpProcessingError):
+            # no boundary, broken part headers, unknown transfer encoding, a truncated body …: the client's
+            # fault, so a 400 rather than the 500 these aiohttp parser errors used to become
+            raise ApiError(400, "malformed_multipart", _("Ogiltigt värde.")) from None
         return parse(model, fields), files
     return parse(model, await read_json(request)), []
+
+
+async def _read_multipart(request: web.Request) -> tuple[dict[str, Any], list[Upload]]:
+    reader = await request.multipart()
+    fields: dict[str, Any] = {}
+    files: list[Upload] = []
+    max_bytes = settings_of(request).max_attachment_bytes
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):  # a nested multipart: not something we accept
+            raise ValueError("nested multipart")
+        if part.filename is not None or part.name == "file":
+            data = bytearray()
+            while chunk := await part.read_chunk(1 << 16):
+                data.extend(chunk)
+                if len(data) > max_bytes + 1:
+                    raise validation_error({"file": _("Filen {name} är för stor (högst 20 MB).").format(
+                        name=(part.filename or "bilaga")[:80])})
+            files.append(Upload(part.filename or "bilaga", bytes(data)))
+            if len(files) > 50:
+                raise validation_error({"file": _("För många filer.")})
+        elif part.name:
+            if part.name in fields:
+                raise validation_error({part.name: _("Fältet finns två gånger.")})
+            fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")
+    return fields, files
 
 
 def bearer(request: web.Request) -> str | None:
