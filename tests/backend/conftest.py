@@ -100,7 +100,8 @@ def compiled_locales(tmp_path_factory):
 # --- the template database -----------------------------------------------------------------------------
 
 def _seed(db_url: str) -> dict[str, str]:
-    """Migrations + seed-demo (the project's own code), then one API token per demo officer."""
+    """Migrations + seed-demo (the project's own code), then one API token and one web session token per
+    demo officer (keys "email" and "web:email"), so tests need not pay for argon2 on every log-in."""
     from backend import __main__ as cli
     from backend.migrate import upgrade
 
@@ -124,6 +125,8 @@ def _seed(db_url: str) -> dict[str, str]:
                 for o in (await s.exec(select(Officer))).all():
                     token, _sess = await auth.start_session(s, o, hours=24 * 30)
                     out[o.email] = token
+                    token, _sess = await auth.start_session(s, o, hours=24 * 30, kind="web")
+                    out["web:" + o.email] = token
         finally:
             await engine.dispose()
         return out

@@ -122,6 +122,11 @@ class KG:
         self.browsers.append(b)
         return b
 
+    def logged_in(self, email: str) -> "Browser":
+        b = self.browser()
+        b.use_session(self.tokens["web:" + email])
+        return b
+
     async def close_browsers(self) -> None:
         for b in self.browsers:
             await b.close()
@@ -232,6 +237,10 @@ class Browser:
     async def login(self, email: str, password: str = DEMO_PASSWORD):
         token = await self.csrf("/officer/login")
         return await self.post("/officer/login", {"csrf_token": token, "email": email, "password": password})
+
+    def use_session(self, token: str) -> None:
+        """Logged in with a web session made in advance (see conftest._seed)."""
+        self.http.cookie_jar.update_cookies({"kg_session": token})
 
     def cookie(self, name: str) -> str | None:
         for c in self.http.cookie_jar:
