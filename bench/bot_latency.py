@@ -123,6 +123,7 @@ def table(rows: List[List[str]]) -> str:
 def start_stock_bot(workdir: Path, rasa_bin: str) -> "subprocess.Popen":
     from tests.conftest_servers import free_port, wait_http
     init_dir = workdir / "stock"
+    init_dir.mkdir(parents=True, exist_ok=True)  # `rasa init --init-dir` wants an existing directory
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     subprocess.run([rasa_bin, "init", "--no-prompt", "--init-dir", str(init_dir)], cwd=workdir, env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1200)
