@@ -15,12 +15,22 @@ EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 PHONE_RE = re.compile(r"(?<![\w])(?:\+46|0)[\d \-]{6,14}\d(?!\d)")
 
 
-def scrub(text: str | None) -> str | None:
+def scrub(text: str | None, names: list[str | None] | tuple[str | None, ...] = ()) -> str | None:
+    """Removes personnummer, e-mail addresses and phone numbers, and the given names (the case's own
+    patient and reporter: the full name and each part of it, as whole words, in any case)."""
     if text is None:
         return None
     text = PNR_RE.sub("[personnummer]", text)
     text = EMAIL_RE.sub("[e-post]", text)
-    return PHONE_RE.sub("[telefon]", text)
+    text = PHONE_RE.sub("[telefon]", text)
+    words: set[str] = set()
+    for name in names:
+        if name and name.strip():
+            words.add(name.strip())
+            words.update(p for p in re.split(r"[\s,]+", name) if len(p) >= 2)
+    for w in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", "[namn]", text, flags=re.IGNORECASE)
+    return text
 
 
 async def tagged(session: AsyncSession, officer: Officer, tag: str) -> list[dict[str, Any]]:
@@ -32,6 +42,7 @@ async def tagged(session: AsyncSession, officer: Officer, tag: str) -> list[dict
     for case, unit in rows:
         if tag not in case.tags:
             continue
+        names = (case.patient_name, case.reporter_name)
         out.append({
             "reference": case.reference, "received_at": case.received_at.date().isoformat(),
             "closed_at": case.closed_at.date().isoformat() if case.closed_at else None,
@@ -40,7 +51,8 @@ async def tagged(session: AsyncSession, officer: Officer, tag: str) -> list[dict
             "verksamhetsomrade": unit.verksamhetsomrade if unit else None, "region": case.region_code,
             "age_band": case.age_band, "gender": case.patient_gender, "reporter_role": case.reporter_role,
             "reporter_category": case.reporter_category, "officer_categories": case.officer_categories,
-            "tags": case.tags, "description": scrub(case.description), "desired_outcome": scrub(case.desired_outcome),
+            "tags": case.tags, "description": scrub(case.description, names),
+            "desired_outcome": scrub(case.desired_outcome, names),
         })
     audit.record(session, officer, "export", None, detail=f"tag={tag} n={len(out)}")
     await session.commit()
