@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Attachment, Case, Message, RetentionRun, utcnow
+from ..models import Attachment, Case, CaseEvent, Message, RetentionRun, utcnow
 from ..settings import Settings
 from . import attachments as att
 
@@ -29,9 +29,14 @@ async def anonymise_closed(session: AsyncSession, settings: Settings, now: datet
         for m in (await session.exec(select(Message).where(Message.case_id == case.id))).all():
             m.body = None
             session.add(m)
+        for e in (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id))).all():
+            if "reason" in e.data and e.kind == "reassigned":  # the officer's free text about the case
+                e.data = {k: v for k, v in e.data.items() if k != "reason"}
+                session.add(e)
         # kept: categories, dates, unit, region, age band, gender, status, tags — for statistics
         case.reporter_name = case.reporter_email = case.reporter_phone = None
-        case.patient_name = case.patient_pnr = None
+        # the keyed hash of the personnummer goes too; the audit log keeps its own copy ("which patient")
+        case.patient_name = case.patient_pnr = case.patient_pseudonym = None
         case.patient_age = None
         case.description = case.desired_outcome = case.consent_note = case.care_unit_text = None
         case.anonymised_at = now
