@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue
+from ..i18n import gettext as _
 from ..models import Case, CareUnit, Organisation, Region
 
 SUPPRESS_BELOW = 5
@@ -119,7 +120,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
             per["verksamhetsomrade"][unit.verksamhetsomrade] += 1
         else:
             per["unit"]["okand"] += 1
-            names["unit"]["okand"] = "Okänd mottagning"
+            names["unit"]["okand"] = _("Okänd mottagning")
         per["region"][case.region_code] += 1
         per["month"][case.received_at.strftime("%Y-%m")] += 1
         per["age_band"][case.age_band or "okänd"] += 1
@@ -141,7 +142,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
         "per_verksamhetsomrade": table("verksamhetsomrade", lambda k: catalogue.label("verksamhetsomraden", k)),
         "per_month": table("month", lambda k: k),
         "per_age_band": table("age_band", lambda k: k),
-        "per_gender": table("gender", lambda k: {"female": "Kvinna", "male": "Man"}.get(k, k)),
+        "per_gender": table("gender", lambda k: {"female": _("Kvinna"), "male": _("Man")}.get(k, k)),
         "handling_days": {
             "n": _cell(hd_n, suppress),
             "median": None if small else (round(statistics.median(days), 1) if days else None),
