@@ -13,7 +13,7 @@ from . import i18n
 from .api import setup_routes
 from .api.common import json_response
 from .db import make_engine, make_sessionmaker
-from .errors import ApiError
+from .errors import ApiError, not_found, validation_error
 from .services import cases
 from .services.notify import Notifier
 from .services.ratelimit import FailureLimiter
@@ -54,6 +54,22 @@ async def error_middleware(request: web.Request, handler):
         return json_response({"error": {"code": "internal_error",
                                         "message": i18n._("Något gick fel hos oss. Försök igen om en stund.")}},
                              status=500)
+
+
+@web.middleware
+async def reject_nul(request: web.Request, handler):
+    """A NUL character in the path or query string is never valid input, and PostgreSQL cannot even compare
+    text with it: answer 404/422 here instead of letting the database fail with a 500."""
+    if "\x00" in request.path:
+        if request.path.startswith("/api/"):
+            raise not_found()
+        raise web.HTTPNotFound()
+    bad = {k: i18n._("Ogiltigt värde.") for k, v in request.query.items() if "\x00" in k or "\x00" in v}
+    if bad:
+        if request.path.startswith("/api/"):
+            raise validation_error({k.replace("\x00", ""): v for k, v in bad.items()})
+        raise web.HTTPBadRequest()
+    return await handler(request)
 
 
 @web.middleware
@@ -98,7 +114,7 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware],
+    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul],
                           client_max_size=MAX_REQUEST_BYTES)
     app["settings"] = settings
     notifier = Notifier(settings)
