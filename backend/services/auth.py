@@ -46,7 +46,9 @@ async def create_officer(session: AsyncSession, *, email: str, name: str, passwo
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> Officer | None:
-    officer = (await session.exec(select(Officer).where(Officer.email == email.strip().lower()))).first()
+    email = email.strip().lower()
+    # NUL is never part of an address, and PostgreSQL cannot compare text with it: no such officer
+    officer = None if "\x00" in email else (await session.exec(select(Officer).where(Officer.email == email))).first()
     try:
         _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

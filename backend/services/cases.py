@@ -178,9 +178,18 @@ def iso(dt: datetime | date | None) -> str | None:
 
 # --- reporter ----------------------------------------------------------------------------------------
 
+REFERENCE_RE = re.compile(r"^[A-Z0-9\-]{1,20}$")
+
+
+def plausible_reference(reference: str) -> bool:
+    """Only such text can be a reference; anything else (NUL, which PostgreSQL cannot even compare, and other
+    junk) is answered as "not found" without asking the database."""
+    return bool(REFERENCE_RE.match(reference))
+
+
 async def case_by_code(session: AsyncSession, settings: Settings, reference: str, code: str) -> Case | None:
     ref = (reference or "").strip().upper()
-    case = (await session.exec(select(Case).where(Case.reference == ref))).first()
+    case = (await session.exec(select(Case).where(Case.reference == ref))).first() if plausible_reference(ref) else None
     expected = case.access_code_hash if case else hash_code(settings, "dummy")
     ok = hmac.compare_digest(expected, hash_code(settings, code))
     if case is None or not ok or case.anonymised_at is not None:
@@ -224,6 +233,8 @@ async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | No
 async def reporter_post(session: AsyncSession, deps: Deps, case: Case, body: str,
                         uploads: list[att.Upload] | None = None) -> dict[str, Any]:
     settings = deps.settings
+    if "\x00" in body:  # the web page passes its form text here directly (the JSON API checks it in the schema)
+        raise validation_error({"body": _("Ogiltigt värde.")})
     uploads = uploads or []
     types = att.check(uploads, settings.max_reporter_files, settings.max_attachment_bytes)
     now = utcnow()
@@ -286,7 +297,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 
 async def case_for_officer(session: AsyncSession, officer: Officer, reference: str) -> Case:
     """The case if the officer's organisation may see it; otherwise 404 (never reveal another's case)."""
-    case = (await session.exec(select(Case).where(Case.reference == (reference or "").upper()))).first()
+    ref = (reference or "").upper()
+    case = (await session.exec(select(Case).where(Case.reference == ref))).first() if plausible_reference(ref) else None
     if case is None or officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
         raise not_found()
     return case

@@ -103,3 +103,30 @@ async def test_nul_in_the_path_or_query_is_refused_up_front(kg):
     b = kg.logged_in(JH_HANDLER)
     assert (await b.get("/officer/arenden/KG%00")).status == 404
     assert (await b.get("/officer?q=%00")).status == 400
+
+
+async def test_web_forms_survive_nul(kg):
+    """The pages read forms themselves (not through the JSON schemas): the same care is needed there."""
+    c = await kg.new_case()
+    officer = kg.browser()
+    r = await officer.post("/officer/login", {"csrf_token": await officer.csrf("/officer/login"),
+                                              "email": "handlaggare@regionjh.example\x00", "password": "x\x00"})
+    assert r.status in (401, 422), r.status
+    reporter = kg.browser()
+    r = await reporter.post("/arende", {"csrf_token": await reporter.csrf("/arende"), "reference": "KG\x00-1",
+                                        "access_code": "AAAA\x00"})
+    assert r.status in (404, 422), r.status
+    r = await reporter.post("/arende", {"csrf_token": await reporter.csrf("/arende"), "reference": c["reference"],
+                                        "access_code": c["access_code"]})
+    assert r.status == 303
+    r = await reporter.post("/arende/svar", {"csrf_token": await reporter.csrf("/arende"), "body": "hej\x00då"})
+    assert r.status in (303, 422), r.status
+    handler = kg.logged_in(JH_HANDLER)
+    token = await handler.csrf(f"/officer/arenden/{c['reference']}")
+    for action, form in [("message", {"kind": "partial-answer", "body": "a\x00b"}), ("tags", {"tags": "a\x00"}),
+                         ("reassign", {"organisation_id": "x\x00"}), ("set-unit", {"hsa_id": "SE\x00"}),
+                         ("categorise", {"subs": "\x00"})]:
+        r = await handler.post(f"/officer/arenden/{c['reference']}/{action}", {"csrf_token": token, **form})
+        assert r.status < 500, (action, r.status)
+    row = await kg.case_row(c["reference"])
+    assert "\x00" not in (row.description or "")
