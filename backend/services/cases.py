@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy import String, func, or_
+from sqlalchemy import String, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -237,6 +237,7 @@ async def reporter_post(session: AsyncSession, deps: Deps, case: Case, body: str
         raise validation_error({"body": _("Ogiltigt värde.")})
     uploads = uploads or []
     types = att.check(uploads, settings.max_reporter_files, settings.max_attachment_bytes)
+    await _lock(session, case)
     now = utcnow()
     if case.status in (lc.ANSWERED, lc.CLOSED):
         since = case.closed_at if case.status == lc.CLOSED else case.answered_at
@@ -269,6 +270,15 @@ async def _add_message(session: AsyncSession, settings: Settings, case: Case, ms
         session.add(Attachment(case_id=case.id, message_id=msg.id, filename=s.filename, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, storage_key=s.storage_key))
     return stored
+
+
+async def _lock(session: AsyncSession, case: Case) -> None:
+    """Serialises changes to one case, then reloads it: two requests that both read "in progress" must not
+    both answer it. A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite until this
+    transaction ends; a concurrent change waits, and then sees the state the first one left."""
+    await session.exec(update(Case).where(col(Case.id) == case.id).values(updated_at=Case.updated_at)
+                       .execution_options(synchronize_session=False))
+    await session.refresh(case)
 
 
 def _transition(session: AsyncSession, case: Case, target: str, officer: Officer | None, reason: str = "") -> None:
@@ -445,6 +455,9 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     case = await case_for_officer(session, officer, reference)
     if officer.role not in ACTION_ROLES[action]:
         raise forbidden()
+    await _lock(session, case)
+    if officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
+        raise not_found()  # reassigned away while this request waited for the lock
     in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
     if (action == "statement") != in_statement_org:
         # the statement organisation may only give its statement; the recipient may do the rest
