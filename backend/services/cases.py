@@ -149,16 +149,23 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
 async def _replay(session: AsyncSession, settings: Settings, case: Case, rhash: str, key: str) -> dict[str, Any]:
     if case.request_hash != rhash:
         raise conflict(_("Den här idempotensnyckeln har redan använts för ett annat ärende."))
-    return await _intake_response(session, settings, case, access_code_for(settings, case.id, key))
+    # the identical body as the first time, even if officers have since taken or reassigned the case
+    created = (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                          CaseEvent.kind == "created"))).first()
+    first_org = (created.data.get("recipient") if created else None) or case.recipient_org_id
+    return await _intake_response(session, settings, case, access_code_for(settings, case.id, key),
+                                  status=lc.RECEIVED, org_id=first_org)
 
 
-async def _intake_response(session: AsyncSession, settings: Settings, case: Case, code: str) -> dict[str, Any]:
-    org = await session.get(Organisation, case.recipient_org_id)
+async def _intake_response(session: AsyncSession, settings: Settings, case: Case, code: str,
+                           status: str | None = None, org_id: str | None = None) -> dict[str, Any]:
+    org = await session.get(Organisation, org_id or case.recipient_org_id)
+    status = status or case.status
     return {
         "reference": case.reference,
         "access_code": code,
-        "status": case.status,
-        "status_label": catalogue.label("statuses", case.status),
+        "status": status,
+        "status_label": catalogue.label("statuses", status),
         "recipient_organisation": {"id": org.id, "name": org.name, "kind": org.kind},
         "received_at": iso(case.received_at),
         "answer_due": case.answer_due.isoformat(),

@@ -265,3 +265,15 @@ async def test_references_count_up(kg):
     refs = [(await kg.new_case())["reference"] for _ in range(3)]
     numbers = [int(REF_RE.match(r).group(2)) for r in refs]
     assert numbers == sorted(numbers) and len(set(numbers)) == 3
+
+
+async def test_replay_after_the_case_moved_on_still_returns_the_original_answer(kg):
+    """A retry that arrives after an officer already acted (taken, even reassigned) gets the same body as
+    the first answer — the contract's "identical body" — not a view of the case today."""
+    key, body = new_key(), case_body()
+    first = await (await kg.intake(body, key=key)).json()
+    await kg.ok("handlaggare@regionjh.example", first["reference"], "take")
+    await kg.ok("handlaggare@regionjh.example", first["reference"], "reassign", {"organisation_id": PN_JAMTLAND})
+    again = await kg.intake(body, key=key)
+    assert again.status == 200
+    assert await again.json() == first
