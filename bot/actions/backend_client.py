@@ -62,6 +62,13 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+async def close_sessions() -> None:
+    """Close the session of the running loop (tests end a loop per test)."""
+    session = _sessions.pop(id(asyncio.get_running_loop()), None)
+    if session is not None and not session.closed:
+        await session.close()
+
+
 class BackendClient:
     def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None,
                  timeout: float = 8.0, retries: int = 2, backoff: float = 0.4) -> None:

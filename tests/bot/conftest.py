@@ -29,13 +29,14 @@ def domain():
 
 
 @pytest.fixture
-def backend(backend_server):
+async def backend(backend_server):
     """Point the actions at the test backend (with fast retries)."""
     client = backend_client.BackendClient(backend_server.url, SERVICE_TOKEN, timeout=5, retries=1, backoff=0.1)
     backend_client.clear_cache()
     forms.set_client(client)
     yield backend_server
     forms.set_client(None)
+    await backend_client.close_sessions()
 
 
 def make_tracker(slots=None, text="", intent="inform", confidence=0.95, entities=None,
