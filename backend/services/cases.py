@@ -584,7 +584,7 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         await session.rollback()
         att.remove(settings.attachments_dir, [s.storage_key for s in stored])
         raise
-    if notify and case.reporter_email:
+    if notify and case.reporter_email and case.preferred_contact != "none":  # "none": does not want to be contacted
         deps.notify(case)
     return await officer_view(session, case)
 

@@ -117,3 +117,21 @@ async def test_without_smtp_the_mail_goes_to_the_log(kg, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "kg.test/arende" in logged
     assert ANSWER not in logged and DESCRIPTION not in logged
+
+
+async def test_no_mail_to_someone_who_does_not_want_to_be_contacted(mailed):
+    """preferred_contact "none" ("Vill inte bli kontaktad"): the answer is on the page, but no e-mail."""
+    kg, sink = mailed
+    c = await kg.new_case(reporter={"preferred_contact": "none"}, reply_wanted=False)
+    await kg.ok(JH_HANDLER, c["reference"], "answer", {"body": ANSWER})
+    await settle(kg)
+    assert sink.messages == []
+    assert (await kg.reporter_view(c["reference"], c["access_code"]))["thread"][0]["body"] == ANSWER
+
+
+async def test_phone_preference_still_gets_the_news_by_mail(mailed):
+    kg, sink = mailed
+    c = await kg.new_case(reporter={"preferred_contact": "phone"})
+    await kg.ok(JH_HANDLER, c["reference"], "counter-question", {"body": "Fråga"})
+    await settle(kg)
+    assert len(sink.messages) == 1
