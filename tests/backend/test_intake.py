@@ -56,7 +56,8 @@ async def test_create_case_with_samordningsnummer(kg):
     assert row.patient_pnr == "197010632391"       # 12 digits, century added, day kept as 63
     assert row.patient_gender == "male"
     assert row.age_band in {"45-64", "65-79"}
-    assert row.patient_age == date.today().year - 1970 - ((date.today() - timedelta(days=10)).timetuple()[1:3] < (10, 3))
+    event = date.today() - timedelta(days=10)           # case_body's event date: age at the event
+    assert row.patient_age == event.year - 1970 - ((event.month, event.day) < (10, 3))
 
 
 @pytest.mark.parametrize("pnr,normalised", [
