@@ -203,3 +203,44 @@ async def test_english_errors_with_accept_language(kg):
     assert "Personnumret" not in err["fields"]["patient.personnummer"]
     assert err["fields"]["extra"] != "Okänt fält."
     await assert_nothing_written(kg)
+
+
+# --- property: whatever the values, a 201 or a clean 4xx, and nothing written on a 4xx ------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2 ** 70), max_value=2 ** 70) |
+    st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30) |
+    st.sampled_from(["", "2026-01-01", "19121212-1212", "SE2321000207-E2100", "bemotande", "jamtland", "relative"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=6)
+FIELDS = list(case_body()) + ["reporter.role", "reporter.name", "reporter.email", "reporter.phone",
+                              "reporter.preferred_contact", "patient.name", "patient.personnummer", "surprise"]
+
+
+@settings(max_examples=int(__import__("os").environ.get("KG_HYPOTHESIS_EXAMPLES", "120")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, min_size=1, max_size=4))
+async def test_random_values_never_break_intake(kg, changes):
+    body = case_body()
+    for path, value in changes.items():
+        if "." in path:
+            outer, inner = path.split(".")
+            if isinstance(body.get(outer), dict):
+                body[outer][inner] = value
+        else:
+            body[path] = value
+    before = await kg.count(Case)
+    r = await kg.intake(body)
+    assert r.status in (201, 400, 422), (r.status, await r.text())
+    data = await r.json()
+    if r.status == 201:
+        assert await kg.count(Case) == before + 1
+        assert data["reference"].startswith("KG-")
+    else:
+        assert await kg.count(Case) == before
+        assert data["error"]["message"]
+        if r.status == 422:
+            assert data["error"]["fields"] and all(isinstance(v, str) and v for v in data["error"]["fields"].values())

@@ -119,7 +119,7 @@ async def check_invariants(kg, ref: str) -> None:
     assert status == row.status
 
 
-@settings(max_examples=int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(recipient=st.sampled_from(["patient_board", "care_provider"]), plan=steps)
 async def test_random_action_sequences_never_break_the_lifecycle(kg, recipient, plan):
