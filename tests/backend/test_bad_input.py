@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -220,7 +221,7 @@ FIELDS = list(case_body()) + ["reporter.role", "reporter.name", "reporter.email"
                               "reporter.preferred_contact", "patient.name", "patient.personnummer", "surprise"]
 
 
-@settings(max_examples=int(__import__("os").environ.get("KG_HYPOTHESIS_EXAMPLES", "120")), deadline=None,
+@settings(max_examples=int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "120")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, min_size=1, max_size=4))
 async def test_random_values_never_break_intake(kg, changes):
