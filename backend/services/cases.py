@@ -525,6 +525,10 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
                               data={"from": case.recipient_org_id, "to": target.id, "reason": payload.reason or ""}))
         case.recipient_org_id, case.recipient_kind, case.region_code = target.id, target.kind, target.region_code
+        # the new organisation starts afresh: an earlier statement organisation no longer has the case
+        # (the statement itself stays in the thread, the request in the events)
+        case.statement_org_id = case.statement_due = case.statement_requested_at = None
+        case.statement_extended = False
     elif action == "request-statement":
         target_id = payload.organisation_id
         if not target_id and case.care_unit_hsa_id:

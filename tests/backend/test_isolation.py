@@ -226,3 +226,18 @@ async def test_statement_organisation_loses_nothing_it_should_not_get(kg):
     assert (await kg.officer_get(JH_HANDLER, c["reference"])).status == 200
     assert (await kg.officer_get(UPPSALA_HANDLER, c["reference"])).status == 404
     assert (await kg.act(UPPSALA_HANDLER, c["reference"], "statement", {"body": "x"})).status == 404
+
+
+async def test_a_former_statement_organisation_loses_the_case_when_it_moves_on(kg):
+    """Region JH gave a statement on the Jämtland board's case; the board then sends the case to the
+    Uppsala board (the right region). Region JH has no business with it there."""
+    c = await kg.new_case(recipient="patient_board")
+    ref = c["reference"]
+    await kg.ok(PN_HANDLER, ref, "request-statement", {"organisation_id": REGION_JH})
+    await kg.ok(JH_HANDLER, ref, "statement", {"body": "Yttrande"})
+    case = await kg.ok(PN_HANDLER, ref, "reassign", {"organisation_id": "SE2321000024-PN01"})
+    assert case["statement_organisation"] is None and case["statement_due"] is None
+    assert (await kg.officer_get(JH_HANDLER, ref)).status == 404
+    assert ref not in [i["reference"] for i in (await kg.list_cases(JH_HANDLER))["items"]]
+    assert (await kg.officer_get(PN_UPPSALA_HANDLER, ref)).status == 200
+    assert (await kg.reporter_view(ref, c["access_code"]))["statement_due"] is None
