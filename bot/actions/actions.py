@@ -86,6 +86,8 @@ class ActionPrefillComplaint(Action):
             return events
 
         role = turn.entity("reporter_role")
+        if role not in ("patient", "relative", "guardian", "representative"):
+            role = None  # a stray word the entity extractor took for a role ("sin egen urin")
         if not role:
             for r, pattern in ROLE_PATTERNS:
                 if r != "patient" and re.search(pattern, text.lower()):

@@ -91,7 +91,7 @@ def safety_kind(turn: Turn) -> Optional[str]:
     kind = safety.classify(turn.text)
     if kind:
         return kind
-    if turn.intent in SAFETY_INTENTS and turn.confidence >= 0.6 and turn.words >= 3 \
+    if turn.intent in SAFETY_INTENTS and turn.confidence >= 0.75 and turn.words >= 3 \
             and not re.search(r"\d|@", turn.text) and not safety.looks_like_past_account(turn.text):
         return turn.intent.replace("safety_", "")
     return None

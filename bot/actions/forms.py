@@ -33,7 +33,8 @@ ROLE_PATTERNS = [
                  r"barnet|min (lilla|lille)|min (son|dotter) (som är|på) ([0-9]|1[0-7]) år)\b"),
     ("relative", r"\b(min|mitt|vår) (mamma|pappa|mor|far|mamma's|man|fru|make|maka|sambo|partner|"
                  r"syster|bror|farmor|mormor|farfar|morfar|pojkvän|flickvän|vuxna (son|dotter|barn)|"
-                 r"svärmor|svärfar|moster|faster|morbror|farbror|kusin|anhörig|vän)\b|\bnärstående\b|\banhörig\b"),
+                 r"svärmor|svärfar|moster|faster|morbror|farbror|kusin|anhörig|vän)\b|\bnärstående\b|\banhörig\b|"
+                 r"\bjag är (hans|hennes) (dotter|son|fru|man|make|maka|sambo|syster|bror|barnbarn)\b"),
     ("patient", r"\b(mig själv|min egen|jag själv|jag är patient(en)?|egen vård|min vård|för mig)\b"),
 ]
 ROLE_SYNONYMS = {"patient": "patient", "relative": "relative", "guardian": "guardian",

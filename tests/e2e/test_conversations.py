@@ -285,3 +285,24 @@ def test_status_check_and_answer_to_counter_question(rasa_server, backend_server
     assert case["status"] == "in_progress"
     assert case["thread"][-1]["author"] == "reporter"
     assert case["thread"][-1]["body"] == "Det var doktor Berg, på eftermiddagen."
+
+
+def test_relative_account_as_first_message_and_who_they_are(rasa_server, backend_server):
+    """A relative starts with the story itself, not with "jag vill klaga": the complaint starts,
+    role, unit, date and description come from that message, and "jag är hans dotter" (said
+    anyway) is taken for what it is, never for an emergency."""
+    first = ("min pappa låg på ortopeden i östersund förra veckan och fick ligga i sin egen "
+             "urin en hel natt")
+    c = Conversation(rasa_server, {"patient_name": "Olle Berg", "reporter_name": "Eva Lind"})
+    c.say(first)
+    assert "Ortopedmottagning Östersunds sjukhus" in c.last_text and "112" not in c.last_text
+    c.say("jag är hans dotter")
+    assert "112" not in c.last_text
+    ref, _ = c.run_until_submitted('/inform{"patient_consent":"yes"}')
+    assert not {"role", "unit", "date", "description"} & set(c.asked), c.asked
+    case = officer_case(backend_server, ref)
+    assert case["reporter"]["role"] == "relative" and case["reporter"]["name"] == "Eva Lind"
+    assert case["description"] == first  # in the person's own words
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E2101"
+    days = (dt.date.today() - dt.date.fromisoformat(case["event_date"])).days
+    assert 1 <= days <= 14
