@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import catalogue, pnr
@@ -83,18 +83,25 @@ class CaseIn(Strict):
     care_unit_hsa_id: Optional[str] = Field(default=None, max_length=40)
     care_unit_text: Optional[str] = Field(default=None, max_length=300)
     region_code: Optional[str] = Field(default=None, max_length=40)
-    event_date: Optional[date] = None
+    event_date: Optional[date] = None  # an ISO date string (a number is refused, see _date_is_text)
     reporter: ReporterIn
     patient: PatientIn
     patient_consent: Literal["yes", "no", "unknown", "not_needed"] = "not_needed"
     consent_note: Optional[str] = Field(default=None, max_length=500)
-    child_age: Optional[int] = Field(default=None, ge=0, le=17)
+    child_age: Optional[StrictInt] = Field(default=None, ge=0, le=17)
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
     reporter_category: Optional[str] = Field(default=None, max_length=40)
     desired_outcome: Optional[str] = Field(default=None, max_length=2000)
-    reply_wanted: bool = True
+    reply_wanted: StrictBool = True
     tags: list[str] = Field(default_factory=list, max_length=10)
-    personal_data_consent: bool
+    personal_data_consent: StrictBool  # only JSON true is consent: never "on", 1 or "yes"
+
+    @field_validator("event_date", mode="before")
+    @classmethod
+    def _date_is_text(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, (str, date)):
+            raise err("date_type", _("Ange ett datum som ÅÅÅÅ-MM-DD."))
+        return v
 
     @field_validator("care_unit_hsa_id")
     @classmethod
