@@ -22,11 +22,11 @@ TRAIN_PATH = ROOT / category_data.DEFAULT_TRAIN_PATH
 HELDOUT_PATH = ROOT / category_data.DEFAULT_HELDOUT_PATH
 FIXTURE_TRAIN = FIXTURES / "train.yml"
 
-# Held-out floors, a few points below what bench/nlu_eval.py measured on the
-# real data (see the module docstring of bench/nlu_eval.py), so a regression fails.
-MIN_TOP1_MAIN = 0.80
-MIN_TOP1_SUB = 0.70
-MIN_TOP3_SUB = 0.88
+# Held-out floors: the aims (top-1 main >= 85 %, top-3 sub >= 90 %); measured
+# 91.0 % / 89.1 % / 97.4 % (top-1 main / top-1 sub / top-3 sub) with bench/nlu_eval.py.
+MIN_TOP1_MAIN = 0.85
+MIN_TOP1_SUB = 0.80
+MIN_TOP3_SUB = 0.90
 
 
 def _strip_diacritics(text: str) -> str:
