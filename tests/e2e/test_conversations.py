@@ -306,3 +306,19 @@ def test_relative_account_as_first_message_and_who_they_are(rasa_server, backend
     assert case["care_unit"]["hsa_id"] == "SE2321000207-E2101"
     days = (dt.date.today() - dt.date.fromisoformat(case["event_date"])).days
     assert 1 <= days <= 14
+
+
+def test_returning_session_continues_where_it_stopped(rasa_server, backend_server):
+    """A new session (the person comes back later) keeps the answers; "fortsätt" goes on with
+    the next unanswered question and nothing is asked again."""
+    c = Conversation(rasa_server, {"unit": "Hälsocentralen Lit"})
+    c.run_until_submitted("jag vill lämna ett klagomål", stop_at="date")
+    assert c.asked[-2:] == ["unit", "date"] and "role" in c.asked
+    c.say("/session_start")
+    assert "Välkommen tillbaka" in c.last_text
+    before = list(c.asked)
+    ref, _ = c.run_until_submitted("fortsätt")
+    after = c.asked[len(before):]
+    assert after[0] == "date" and "role" not in after and "unit" not in after, after
+    case = officer_case(backend_server, ref)
+    assert case["care_unit"]["hsa_id"] == "SE2321000207-E1103"
