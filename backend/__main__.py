@@ -105,6 +105,7 @@ def cmd_check_deadlines(args, settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, every start
     p = argparse.ArgumentParser(prog="python -m backend")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
