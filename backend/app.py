@@ -121,7 +121,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app["notifier"] = notifier
     app["deps"] = cases.Deps(settings=settings, notify=notifier)
     app["reporter_limiter"] = FailureLimiter(settings.rate_limit_failures, settings.rate_limit_window_s)
-    app["login_limiter"] = FailureLimiter(10, settings.rate_limit_window_s)
+    # ten wrong passwords lock one account for a while; a whole hospital behind one address gets more
+    app["login_limiter"] = FailureLimiter(10, settings.rate_limit_window_s, caps={"ip:": 50})
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(deadline_ctx)
     setup_routes(app)

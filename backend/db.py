@@ -1,11 +1,16 @@
 """Async engine and session factory."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# aiosqlite logs every statement with its parameters (names, personnummer, free text) at DEBUG: even a
+# debugging session must not write those to a log, so its logger never goes below INFO.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 def make_engine(url: str) -> AsyncEngine:

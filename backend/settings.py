@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .services.ratelimit import parse_trusted_proxies
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -61,6 +63,8 @@ class Settings:
     cookie_secure: bool = False
     deadline_check_interval_s: int = 600
     rasa_socket_url: str = "http://127.0.0.1:5005"
+    # proxies in front of us (nginx, a load balancer): only their X-Forwarded-For is believed
+    trusted_proxies: tuple = ()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +92,7 @@ class Settings:
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
             cookie_secure=_env_bool("KG_COOKIE_SECURE", False),
             rasa_socket_url=os.environ.get("KG_RASA_SOCKET_URL", f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}"),
+            trusted_proxies=parse_trusted_proxies(os.environ.get("KG_TRUSTED_PROXIES", "")),
         )
         s = replace(s, database_url=normalise_database_url(s.database_url))
         return replace(s, **overrides) if overrides else s

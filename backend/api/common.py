@@ -17,6 +17,7 @@ from ..models import Officer
 from ..services import auth
 from ..services.attachments import Upload
 from ..services.cases import Deps
+from ..services.ratelimit import client_address
 from ..settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,6 +26,12 @@ MAX_JSON_BYTES = 1024 * 1024
 
 def settings_of(request: web.Request) -> Settings:
     return request.app["settings"]
+
+
+def client_ip(request: web.Request) -> str:
+    """The client's address (through our own proxies, see KG_TRUSTED_PROXIES), as a rate-limit key."""
+    return "ip:" + client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                                  settings_of(request).trusted_proxies)
 
 
 def deps_of(request: web.Request) -> Deps:

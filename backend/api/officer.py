@@ -10,7 +10,7 @@ from ..schemas import (CategoriseIn, EmptyIn, LoginIn, MessageIn, ReassignIn, Re
                        TagsIn)
 from ..services import auth, cases, exports
 from ..services.attachments import path_of
-from .common import (bearer, check_query, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
+from .common import (bearer, check_query, client_ip, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
                      read_json, require_officer, settings_of)
 
 routes = web.RouteTableDef()
@@ -27,7 +27,7 @@ WITH_FILES = {"answer", "partial-answer", "counter-question", "statement"}
 async def login(request: web.Request) -> web.Response:
     body = parse(LoginIn, await read_json(request))
     limiter = request.app["login_limiter"]
-    keys = ("login:" + body.email.lower(), "ip:" + (request.remote or "?"))
+    keys = ("login:" + body.email.lower(), client_ip(request))
     if limiter.blocked(*keys):
         raise ApiError(429, "too_many_attempts", _("För många felaktiga försök. Vänta en stund och försök igen."))
     async with db(request) as session:

@@ -9,7 +9,7 @@ from ..models import Case
 from ..schemas import MessageIn
 from ..services import cases
 from ..services.attachments import path_of
-from .common import db, deps_of, is_service, json_response, read_body_and_files, settings_of
+from .common import client_ip, db, deps_of, is_service, json_response, read_body_and_files, settings_of
 
 routes = web.RouteTableDef()
 
@@ -17,7 +17,7 @@ routes = web.RouteTableDef()
 def _client_key(request: web.Request) -> str:
     if is_service(request) and request.headers.get("X-Client-Id"):
         return "client:" + request.headers["X-Client-Id"][:100]
-    return "ip:" + (request.remote or "?")
+    return client_ip(request)
 
 
 def not_found_generic() -> ApiError:

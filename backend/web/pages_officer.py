@@ -14,6 +14,7 @@ from ..i18n import gettext as _
 from ..schemas import (CategoriseIn, EmptyIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn, TagsIn)
 from ..services import auth, cases
 from ..services.attachments import path_of
+from ..api.common import client_ip
 from . import lookups, security
 from .common import (db, error_page, first, form_and_files, form_data, forbidden_csrf, officer_page, redirect,
                      render, safe_next, url_with)
@@ -82,7 +83,7 @@ async def login_submit(request: web.Request) -> web.Response:
     if errors:
         return render(request, "officer/login.html", {"errors": errors, "values": values, "next": nxt}, status=422)
     limiter = request.app["login_limiter"]
-    keys = ("login:" + email.lower(), "ip:" + (request.remote or "?"))
+    keys = ("login:" + email.lower(), client_ip(request))
     if limiter.blocked(*keys):
         return render(request, "officer/login.html", {
             "errors": {"form": _("För många felaktiga försök. Vänta en stund och försök igen.")},

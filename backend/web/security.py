@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from ..models import Officer, OfficerSession
+from ..api.common import client_ip
 from ..services import auth
 from ..settings import Settings
 
@@ -186,7 +187,7 @@ def reporter_sessions(app: web.Application) -> ReporterSessions:
 
 def client_key(request: web.Request) -> str:
     # the same key shape as the JSON API's reporter routes, so a failure on one counts on the other
-    return "ip:" + (request.remote or "?")
+    return client_ip(request)
 
 
 # --- response headers --------------------------------------------------------------------------------------
