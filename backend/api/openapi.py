@@ -6,6 +6,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import catalogue
+from ..services.cases import ACTION_ROLES
 from .common import json_response
 
 routes = web.RouteTableDef()
@@ -153,6 +154,8 @@ def response_schemas() -> dict[str, Any]:
             "patient_consent": STR, "consent_note": NSTR, "child_age": NINT, "description": NSTR,
             "desired_outcome": NSTR, "reply_wanted": BOOL, "reporter_category": NSTR, "reporter_category_label": STR,
             "officer_categories": _arr(STR), "tags": _arr(STR), "anonymised": BOOL,
+            # what the requesting officer may do now (services.cases.refusal); the rest answers 403/409
+            "allowed_actions": _arr({"type": "string", "enum": list(ACTION_ROLES)}),
             "thread": _arr(_ref("Message")),
             "events": _arr(_obj({"kind": STR, "data": {"type": "object"}, "officer_id": NINT,
                                  "created_at": DATETIME})),

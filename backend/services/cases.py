@@ -312,6 +312,52 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 }
 
 
+def refusal(case: Case, officer: Officer, action: str, on: date) -> ApiError | None:
+    """Why `officer` may not do `action` on `case` now (the error the API answers), or None if they may.
+
+    The one place these rules live: `officer_action` raises what this returns, and the case page shows
+    only the actions for which it returns None (payload checks such as a valid organisation come after)."""
+    if action not in ACTION_ROLES or officer.role not in ACTION_ROLES[action]:
+        return forbidden()
+    in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
+    if (action == "statement") != in_statement_org:
+        # the statement organisation may only give its statement; the recipient may do the rest
+        return forbidden()
+    if case.anonymised_at is not None:
+        return conflict(_("Ärendet är gallrat och kan inte ändras."))
+    status = case.status
+
+    def wrong_status() -> ApiError:
+        return conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
+            status=catalogue.label("statuses", status)))
+
+    if action == "take" and status != lc.RECEIVED:
+        return conflict(_("Ärendet är redan under handläggning."))
+    if action in ("answer", "counter-question", "reassign", "request-statement") \
+            and status not in (lc.RECEIVED, lc.IN_PROGRESS):
+        return wrong_status()
+    if action in ("partial-answer", "categorise") and status == lc.CLOSED:
+        return conflict(_("Ärendet är avslutat."))
+    if action in ("statement", "extend-statement") and (status != lc.WAITING_FOR_STATEMENT or case.statement_due is None):
+        return conflict(_("Inget yttrande är begärt i ärendet just nu."))
+    if action == "extend-statement":
+        if case.statement_extended:
+            return conflict(_("Tiden för yttrandet har redan förlängts en gång."))
+        if on > case.statement_due:
+            return conflict(_("Tiden har redan gått ut. Förlängning måste begäras innan sista dagen har passerat."))
+    if action == "close":
+        if not case.officer_categories:
+            return conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
+        if not lc.can(status, lc.CLOSED):
+            return wrong_status()
+    return None
+
+
+def allowed_actions(case: Case, officer: Officer, on: date | None = None) -> list[str]:
+    on = on or utcnow().date()
+    return [a for a in ACTION_ROLES if refusal(case, officer, a, on) is None]
+
+
 async def case_for_officer(session: AsyncSession, officer: Officer, reference: str) -> Case:
     """The case if the officer's organisation may see it; otherwise 404 (never reveal another's case)."""
     ref = (reference or "").upper()
@@ -325,10 +371,11 @@ async def open_case(session: AsyncSession, officer: Officer, reference: str) -> 
     case = await case_for_officer(session, officer, reference)
     audit.record(session, officer, "read", case)
     await session.commit()
-    return await officer_view(session, case)
+    return await officer_view(session, case, officer)
 
 
-async def officer_view(session: AsyncSession, case: Case) -> dict[str, Any]:
+async def officer_view(session: AsyncSession, case: Case, officer: Officer | None = None) -> dict[str, Any]:
+    """The whole case for an officer; with `officer`, also the actions that officer may take now."""
     org = await session.get(Organisation, case.recipient_org_id)
     st_org = await session.get(Organisation, case.statement_org_id) if case.statement_org_id else None
     unit = await session.get(CareUnit, case.care_unit_hsa_id) if case.care_unit_hsa_id else None
@@ -364,6 +411,7 @@ async def officer_view(session: AsyncSession, case: Case) -> dict[str, Any]:
                    for e in events],
         "audit": [{"at": iso(a.at), "officer_email": a.officer_email, "action": a.action, "detail": a.detail}
                   for a in audits],
+        "allowed_actions": allowed_actions(case, officer, t) if officer is not None else [],
     }
 
 
@@ -465,32 +513,24 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     await _lock(session, case)
     if officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
         raise not_found()  # reassigned away while this request waited for the lock
-    in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
-    if (action == "statement") != in_statement_org:
-        # the statement organisation may only give its statement; the recipient may do the rest
-        raise forbidden()
-    if case.anonymised_at is not None:
-        raise conflict(_("Ärendet är gallrat och kan inte ändras."))
+    now = utcnow()
+    refused = refusal(case, officer, action, now.date())
+    if refused is not None:
+        raise refused
     settings = deps.settings
     uploads = uploads or []
     types = att.check(uploads, settings.max_officer_files, settings.max_attachment_bytes) if uploads else []
     stored: list[att.StoredFile] = []
     notify = False
-    now = utcnow()
 
     def auto_take() -> None:
         if case.status == lc.RECEIVED:
             _transition(session, case, lc.IN_PROGRESS, officer, reason="taken")
 
     if action == "take":
-        if case.status != lc.RECEIVED:
-            raise conflict(_("Ärendet är redan under handläggning."))
         auto_take()
     elif action in ("answer", "partial-answer", "counter-question"):
         kind = action.replace("-", "_")
-        if case.status in (lc.ANSWERED, lc.CLOSED) and action != "partial-answer":
-            raise conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
-                status=catalogue.label("statuses", case.status)))
         auto_take()
         if action == "answer":
             _transition(session, case, lc.ANSWERED, officer, reason="answered")
@@ -498,15 +538,11 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
             case.handled_by_officer_id = officer.id
         elif action == "counter-question":
             _transition(session, case, lc.WAITING_FOR_REPORTER, officer, reason="counter_question")
-        elif case.status in (lc.CLOSED,):
-            raise conflict(_("Ärendet är avslutat."))
         msg = Message(case_id=case.id, kind=kind, author="officer", officer_id=officer.id,
                       organisation_id=officer.organisation_id, body=payload.body, created_at=now)
         stored = await _add_message(session, settings, case, msg, uploads, types)
         notify = True
     elif action == "statement":
-        if case.status != lc.WAITING_FOR_STATEMENT:
-            raise conflict(_("Inget yttrande är begärt i ärendet just nu."))
         _transition(session, case, lc.IN_PROGRESS, officer, reason="statement_received")
         msg = Message(case_id=case.id, kind="statement", author="officer", officer_id=officer.id,
                       organisation_id=officer.organisation_id, body=payload.body, created_at=now)
@@ -517,9 +553,6 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
             raise validation_error({"organisation_id": _("Okänd organisation.")})
         if target.id == case.recipient_org_id:
             raise validation_error({"organisation_id": _("Ärendet finns redan hos den organisationen.")})
-        if case.status not in (lc.RECEIVED, lc.IN_PROGRESS):
-            raise conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
-                status=catalogue.label("statuses", case.status)))
         if case.status == lc.IN_PROGRESS:
             _transition(session, case, lc.RECEIVED, officer, reason="reassigned")
         session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
@@ -547,20 +580,12 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
                               data={"organisation_id": target.id, "due": due.isoformat()}))
     elif action == "extend-statement":
-        if case.status != lc.WAITING_FOR_STATEMENT or case.statement_due is None:
-            raise conflict(_("Inget yttrande är begärt i ärendet just nu."))
-        if case.statement_extended:
-            raise conflict(_("Tiden för yttrandet har redan förlängts en gång."))
-        if now.date() > case.statement_due:
-            raise conflict(_("Tiden har redan gått ut. Förlängning måste begäras innan sista dagen har passerat."))
         old = case.statement_due
         case.statement_due = old + timedelta(weeks=settings.extension_weeks)
         case.statement_extended = True
         session.add(CaseEvent(case_id=case.id, kind="statement_extended", officer_id=officer.id,
                               data={"from": old.isoformat(), "to": case.statement_due.isoformat()}))
     elif action == "categorise":
-        if case.status == lc.CLOSED:
-            raise conflict(_("Ärendet är avslutat."))
         case.officer_categories = list(payload.subs)
         case.officer_category_index = "," + ",".join(payload.subs) + ","
         session.add(CaseEvent(case_id=case.id, kind="categorised", officer_id=officer.id, data={"subs": payload.subs}))
@@ -574,8 +599,6 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         case.care_unit_hsa_id = unit.hsa_id
         session.add(CaseEvent(case_id=case.id, kind="unit_set", officer_id=officer.id, data={"hsa_id": unit.hsa_id}))
     elif action == "close":
-        if not case.officer_categories:
-            raise conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
         _transition(session, case, lc.CLOSED, officer, reason="closed")
         case.closed_at = now
         case.handled_by_officer_id = case.handled_by_officer_id or officer.id
@@ -590,7 +613,7 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         raise
     if notify and case.reporter_email and case.preferred_contact != "none":  # "none": does not want to be contacted
         deps.notify(case)
-    return await officer_view(session, case)
+    return await officer_view(session, case, officer)
 
 
 async def attachment_for_officer(session: AsyncSession, officer: Officer, reference: str, attachment_id: int) -> Attachment:

@@ -50,15 +50,15 @@ class Notifier:
         finally:
             from ..i18n import _current
             _current.reset(token)
-        task = asyncio.get_running_loop().create_task(self._send(mail))
+        task = asyncio.get_running_loop().create_task(self._send(mail, case.reference))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _send(self, mail: EmailMessage) -> None:
+    async def _send(self, mail: EmailMessage, reference: str = "") -> None:
         s = self.settings
         if not s.smtp_host:
             # the address masked and the body left out: the log is no place for contact details
-            log.info("mail to %s (no SMTP configured, not sent): %s", mask_email(str(mail["To"])), mail["Subject"])
+            log.info("mail to %s about %s (no SMTP configured, not sent)", mask_email(str(mail["To"])), reference)
             self.sent += 1
             return
         for attempt in range(3):

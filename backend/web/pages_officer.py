@@ -201,26 +201,12 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
         and case["recipient_organisation"]["id"] != org["id"]
     officer_ids = {e["officer_id"] for e in case.get("events", []) if e.get("officer_id")}
     all_orgs = await lookups.organisations(session)
-    allowed = {a for a, roles in cases.ACTION_ROLES.items() if role in roles}
-    status = case["status"]
-    closed = status == lifecycle.CLOSED
-    can = {
-        "take": "take" in allowed and status == lifecycle.RECEIVED and not is_statement_org,
-        "message": bool(allowed & set(MESSAGE_ACTIONS)) and not closed and not is_statement_org,
-        "answer": "answer" in allowed and status not in (lifecycle.ANSWERED, lifecycle.CLOSED),
-        "counter-question": "counter-question" in allowed and status in (lifecycle.RECEIVED, lifecycle.IN_PROGRESS),
-        "partial-answer": "partial-answer" in allowed and not closed,
-        "statement": is_statement_org and status == lifecycle.WAITING_FOR_STATEMENT,
-        "reassign": "reassign" in allowed and status in (lifecycle.RECEIVED, lifecycle.IN_PROGRESS) and not is_statement_org,
-        "request-statement": "request-statement" in allowed and status in (lifecycle.RECEIVED, lifecycle.IN_PROGRESS)
-        and not is_statement_org,
-        "extend-statement": "extend-statement" in allowed and status == lifecycle.WAITING_FOR_STATEMENT
-        and not case.get("statement_extended") and not is_statement_org,
-        "categorise": "categorise" in allowed and not closed and not is_statement_org,
-        "tags": "tags" in allowed and not is_statement_org,
-        "set-unit": "set-unit" in allowed and not closed and not is_statement_org,
-        "close": "close" in allowed and status in (lifecycle.IN_PROGRESS, lifecycle.ANSWERED) and not is_statement_org,
-    }
+    allowed = set(case["allowed_actions"])  # services.cases.refusal decides; the page only shows
+    can = {a: a in allowed for a in cases.ACTION_ROLES}
+    can["message"] = bool(allowed & set(MESSAGE_ACTIONS))
+    # "close" stays visible with a hint while only the categorisation is missing
+    can["close"] = "close" in allowed or ("categorise" in allowed and not case["officer_categories"]
+                                          and lifecycle.can(case["status"], lifecycle.CLOSED))
     unit_region = case.get("region_code")
     return {
         "case": case,
@@ -332,7 +318,7 @@ async def case_action(request: web.Request, session, ctx: security.OfficerContex
 
 async def _rerender_with_error(request, session, ctx, reference: str, action: str, exc: ApiError,
                                values: dict[str, Any]) -> web.Response:
-    case = await cases.officer_view(session, await cases.case_for_officer(session, ctx.officer, reference))
+    case = await cases.officer_view(session, await cases.case_for_officer(session, ctx.officer, reference), ctx.officer)
     context = await _case_context(request, session, ctx, case)
     errors = {f"{action}.{k}": v for k, v in (exc.fields or {}).items()}
     errors[f"{action}.form"] = exc.message if exc.status != 422 or not exc.fields else _("Några uppgifter behöver rättas.")
