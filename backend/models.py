@@ -112,7 +112,7 @@ class Case(SQLModel, table=True):
 class Message(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
-    kind: str = Field(max_length=30)  # answer | partial_answer | counter_question | reporter_message | statement
+    kind: str = Field(max_length=30)  # answer | partial_answer | counter_question | reporter_message | statement_request | statement
     author: str = Field(max_length=20)  # reporter | officer
     officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
     organisation_id: Optional[str] = Field(default=None, max_length=40)

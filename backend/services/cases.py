@@ -579,6 +579,11 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         case.statement_requested_at = now
         session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
                               data={"organisation_id": target.id, "due": due.isoformat()}))
+        if payload.body and payload.body.strip():
+            # what the care provider is asked to answer: in the thread for both organisations, not the reporter
+            msg = Message(case_id=case.id, kind="statement_request", author="officer", officer_id=officer.id,
+                          organisation_id=officer.organisation_id, body=payload.body, created_at=now)
+            stored = await _add_message(session, settings, case, msg, [], [])
     elif action == "extend-statement":
         old = case.statement_due
         case.statement_due = old + timedelta(weeks=settings.extension_weeks)

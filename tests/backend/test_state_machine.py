@@ -159,3 +159,25 @@ async def test_random_action_sequences_never_break_the_lifecycle(kg, recipient, 
         # every change (one request may make two, e.g. received → in progress → answered) is a legal step
         await check_invariants(kg, ref)
     kg.app["reporter_limiter"].reset()
+
+
+async def test_the_statement_request_text_reaches_the_care_provider_but_not_the_reporter(kg):
+    """What the patient board asks the care provider is kept in the thread (kind statement_request): the
+    care provider's officer reads it, the reporter does not."""
+    c = await kg.new_case(recipient="patient_board")
+    question = "Beskriv vad som hände på akuten den kvällen och vilka rutiner ni har för information."
+    await kg.ok(PN_HANDLER, c["reference"], "request-statement", {"organisation_id": REGION_JH, "body": question})
+    pn_view = await (await kg.officer_get(PN_HANDLER, c["reference"])).json()
+    jh_view = await (await kg.officer_get(JH_HANDLER, c["reference"])).json()
+    for view in (pn_view, jh_view):
+        requests = [m for m in view["thread"] if m["kind"] == "statement_request"]
+        assert [m["body"] for m in requests] == [question]
+        assert requests[0]["kind_label"] == "Begäran om yttrande"
+    assert jh_view["allowed_actions"] == ["statement"]
+    reporter = await kg.reporter_view(c["reference"], c["access_code"])
+    assert all(m["kind"] != "statement_request" for m in reporter["thread"])
+    assert question not in str(reporter)
+    # without a text no empty message is added
+    c2 = await kg.new_case(recipient="patient_board")
+    await kg.ok(PN_HANDLER, c2["reference"], "request-statement", {"organisation_id": REGION_JH, "body": "  "})
+    assert (await (await kg.officer_get(PN_HANDLER, c2["reference"])).json())["thread"] == []
