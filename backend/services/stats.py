@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from sqlalchemy import extract, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,30 +31,43 @@ class StatsFilters:
     officer: int | None = None
 
 
-async def _cases(session: AsyncSession, f: StatsFilters, organisation_id: str | None) -> list[tuple[Case, CareUnit | None]]:
-    q = select(Case, CareUnit).join(CareUnit, CareUnit.hsa_id == Case.care_unit_hsa_id, isouter=True)
+def _where(f: StatsFilters, organisation_id: str | None) -> list[Any]:
+    """The filters as SQL conditions (on Case, and on CareUnit for verksamhetsområde)."""
+    w: list[Any] = []
     if organisation_id:
-        q = q.where(Case.recipient_org_id == organisation_id)
+        w.append(Case.recipient_org_id == organisation_id)
     if f.year:
         start = datetime(f.year, f.month or 1, 1, tzinfo=timezone.utc)
-        end = datetime(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1, tzinfo=timezone.utc)
-        q = q.where(Case.received_at >= start, Case.received_at < end)
+        end = datetime(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1,
+                       tzinfo=timezone.utc)
+        w += [Case.received_at >= start, Case.received_at < end]
+    elif f.month:
+        w.append(extract("month", Case.received_at) == f.month)
     if f.region:
-        q = q.where(Case.region_code == f.region)
+        w.append(Case.region_code == f.region)
     if f.unit:
-        q = q.where(Case.care_unit_hsa_id == f.unit)
+        w.append(Case.care_unit_hsa_id == f.unit)
     if f.verksamhetsomrade:
-        q = q.where(CareUnit.verksamhetsomrade == f.verksamhetsomrade)
+        w.append(CareUnit.verksamhetsomrade == f.verksamhetsomrade)
     if f.officer:
-        q = q.where(Case.handled_by_officer_id == f.officer)
-    rows = list((await session.exec(q)).all())
-    if f.month and not f.year:
-        rows = [r for r in rows if r[0].received_at.month == f.month]
+        w.append(Case.handled_by_officer_id == f.officer)
     if f.category:
-        subs = {f.category} if f.category in catalogue.sub_to_main() else \
-            {s for s, m in catalogue.sub_to_main().items() if m == f.category}
-        rows = [r for r in rows if r[0].reporter_category in subs or subs & set(r[0].officer_categories)]
-    return rows
+        s2m = catalogue.sub_to_main()
+        subs = sorted({f.category} if f.category in s2m else {s for s, m in s2m.items() if m == f.category})
+        # officer_category_index is ",sub1,sub2,": the officer's categories, searchable in any database
+        w.append(or_(col(Case.reporter_category).in_(subs),
+                     *[col(Case.officer_category_index).contains(f",{s},") for s in subs]))
+    return w
+
+
+def _from(q: Any, f: StatsFilters, organisation_id: str | None) -> Any:
+    q = q.select_from(Case).join(CareUnit, CareUnit.hsa_id == Case.care_unit_hsa_id, isouter=True)
+    return q.where(*_where(f, organisation_id))
+
+
+async def _grouped(session: AsyncSession, key: Any, f: StatsFilters, organisation_id: str | None) -> list[tuple[Any, int]]:
+    q = _from(select(key, func.count()), f, organisation_id).group_by(key)
+    return [(k, n) for k, n in (await session.exec(q)).all()]
 
 
 def _cell(n: int, suppress: bool) -> int | None:
@@ -62,20 +76,20 @@ def _cell(n: int, suppress: bool) -> int | None:
 
 async def category_table(session: AsyncSession, f: StatsFilters, organisation_id: str | None,
                          suppress: bool) -> dict[str, Any]:
-    rows = await _cases(session, f, organisation_id)
-    total = len(rows)
+    total = (await session.exec(_from(select(func.count()), f, organisation_id))).one()
     reported: Counter[str] = Counter()
     handled: Counter[str] = Counter()
     s2m = catalogue.sub_to_main()
-    for case, _unit in rows:
-        if case.reporter_category:
-            reported[case.reporter_category] += 1
-            reported["main:" + s2m[case.reporter_category]] += 1
-        mains = set()
-        for s in case.officer_categories:
+    for sub, n in await _grouped(session, Case.reporter_category, f, organisation_id):
+        if sub:
+            reported[sub] += n
+            reported["main:" + s2m[sub]] += n
+    # the officer's categories are a list per case: read that one column of the categorised cases only
+    q = _from(select(Case.officer_categories), f, organisation_id).where(Case.officer_category_index != "")
+    for subs in (await session.exec(q)).all():
+        for s in subs:
             handled[s] += 1
-            mains.add(s2m.get(s, "ovrigt"))
-        for m in mains:
+        for m in {s2m.get(s, "ovrigt") for s in subs}:
             handled["main:" + m] += 1
     out: list[dict[str, Any]] = []
     any_suppressed = False
@@ -104,29 +118,40 @@ def _percentile(values: list[float], p: float) -> float | None:
 
 
 async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str | None, suppress: bool) -> dict[str, Any]:
-    rows = await _cases(session, f, organisation_id)
     orgs = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     regions = {r.code: r.name for r in (await session.exec(select(Region))).all()}
     per: dict[str, Counter[str]] = {k: Counter() for k in
                                     ("unit", "care_provider", "region", "verksamhetsomrade", "month", "age_band", "gender")}
     names: dict[str, dict[str, str]] = {"unit": {}, "care_provider": {}}
-    days: list[float] = []
-    for case, unit in rows:
-        if unit is not None:
-            per["unit"][unit.hsa_id] += 1
-            names["unit"][unit.hsa_id] = unit.name
-            per["care_provider"][unit.care_provider_id] += 1
-            names["care_provider"][unit.care_provider_id] = orgs.get(unit.care_provider_id, unit.care_provider_id)
-            per["verksamhetsomrade"][unit.verksamhetsomrade] += 1
-        else:
-            per["unit"]["okand"] += 1
-            names["unit"]["okand"] = _("Okänd mottagning")
-        per["region"][case.region_code] += 1
-        per["month"][case.received_at.strftime("%Y-%m")] += 1
-        per["age_band"][case.age_band or "okänd"] += 1
-        per["gender"][case.patient_gender or "okänt"] += 1
-        if case.closed_at:
-            days.append((case.closed_at - case.received_at).total_seconds() / 86400)
+    total = 0
+    for (hsa_id, name), n in [((h, nm), n) for h, nm, n in (await session.exec(
+            _from(select(CareUnit.hsa_id, CareUnit.name, func.count()), f, organisation_id)
+            .group_by(CareUnit.hsa_id, CareUnit.name))).all()]:
+        total += n
+        key = hsa_id or "okand"
+        per["unit"][key] += n
+        names["unit"][key] = name if hsa_id else _("Okänd mottagning")
+    for provider, n in await _grouped(session, CareUnit.care_provider_id, f, organisation_id):
+        if provider:
+            per["care_provider"][provider] += n
+            names["care_provider"][provider] = orgs.get(provider, provider)
+    for vo, n in await _grouped(session, CareUnit.verksamhetsomrade, f, organisation_id):
+        if vo:
+            per["verksamhetsomrade"][vo] += n
+    for region, n in await _grouped(session, Case.region_code, f, organisation_id):
+        per["region"][region] += n
+    year, month = extract("year", Case.received_at), extract("month", Case.received_at)
+    for (y, m), n in [((y, m), n) for y, m, n in (await session.exec(
+            _from(select(year, month, func.count()), f, organisation_id).group_by(year, month))).all()]:
+        per["month"][f"{int(y):04d}-{int(m):02d}"] += n
+    for band, n in await _grouped(session, Case.age_band, f, organisation_id):
+        per["age_band"][band or "okänd"] += n
+    for gender, n in await _grouped(session, Case.patient_gender, f, organisation_id):
+        per["gender"][gender or "okänt"] += n
+    # handling time: two timestamps of the closed cases (the difference is computed alike on every database)
+    days = [(closed - received).total_seconds() / 86400 for received, closed in (await session.exec(
+        _from(select(Case.received_at, Case.closed_at), f, organisation_id).where(col(Case.closed_at).is_not(None))
+    )).all()]
 
     def table(key: str, label_of) -> list[dict[str, Any]]:
         items = sorted(per[key].items(), key=lambda kv: kv[0] if key == "month" else (-kv[1], kv[0]))
@@ -135,7 +160,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
     hd_n = len(days)
     small = suppress and 0 < hd_n < SUPPRESS_BELOW
     return {
-        "total": _cell(len(rows), suppress),
+        "total": _cell(total, suppress),
         "per_unit": table("unit", lambda k: names["unit"].get(k, k)),
         "per_care_provider": table("care_provider", lambda k: names["care_provider"].get(k, k)),
         "per_region": table("region", lambda k: regions.get(k, k)),
