@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,18 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+SWEDEN = ZoneInfo("Europe/Stockholm")
+
+
+def local_date(at: datetime | None = None) -> date:
+    """The calendar date in Sweden (timestamps are stored in UTC; between midnight and 01:00/02:00 Swedish
+    time the UTC date is still yesterday — "idag" and deadlines follow the Swedish calendar)."""
+    at = at or utcnow()
+    if at.tzinfo is None:  # SQLite gives naive datetimes back: they are UTC
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(SWEDEN).date()
 
 
 class Region(SQLModel, table=True):

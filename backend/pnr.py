@@ -8,6 +8,8 @@ from datetime import date
 
 from personnummer.personnummer import Personnummer, PersonnummerException
 
+from .models import local_date
+
 AGE_BANDS = [(0, 12, "0-12"), (13, 17, "13-17"), (18, 29, "18-29"), (30, 44, "30-44"),
              (45, 64, "45-64"), (65, 79, "65-79"), (80, 200, "80+")]
 
@@ -34,7 +36,7 @@ def parse(value: str) -> PatientId:
     except (PersonnummerException, ValueError, TypeError) as exc:
         raise ValueError("invalid") from exc
     birth = p.get_date()
-    if birth > date.today():
+    if birth > local_date():
         raise ValueError("future")
     return PatientId(p.format(True), birth, "female" if p.is_female() else "male", p.is_coordination_number())
 

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from . import catalogue, pnr
 from .hsa import is_hsa_id
+from .models import local_date
 from .i18n import gettext as _
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
@@ -115,7 +116,7 @@ class CaseIn(Strict):
     @field_validator("event_date")
     @classmethod
     def _date(cls, v: Optional[date]) -> Optional[date]:
-        if v is not None and v > date.today():
+        if v is not None and v > local_date():
             raise err("future", _("Datumet kan inte vara i framtiden."))
         if v is not None and v.year < 1900:
             raise err("past", _("Datumet är för långt bak i tiden."))

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import catalogue, lifecycle as lc, pnr
 from ..errors import ApiError, conflict, forbidden, not_found, validation_error
 from ..i18n import gettext as _
-from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, utcnow
+from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, local_date, utcnow
 from ..schemas import CaseIn
 from ..settings import Settings
 from . import attachments as att
@@ -42,7 +42,7 @@ class Deps:
 
 
 def today() -> date:
-    return utcnow().date()
+    return local_date()
 
 
 # --- access codes --------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
 
     pid = pnr.parse(body.patient.personnummer)
     received = utcnow()
-    age = pid.age_at(body.event_date or received.date())
+    age = pid.age_at(body.event_date or local_date(received))
     tags = set(body.tags)
     if unit is not None and unit.verksamhetsomrade == "primarvard":
         tags.add("primarvard")  # a focus area reported to IVO
@@ -114,7 +114,7 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
         recipient_kind=recipient.kind, recipient_org_id=recipient.id, region_code=region_code,
         care_unit_hsa_id=unit.hsa_id if unit else None,
         care_unit_text=body.care_unit_text, event_date=body.event_date, received_at=received,
-        answer_due=received.date() + timedelta(weeks=settings.answer_weeks),
+        answer_due=local_date(received) + timedelta(weeks=settings.answer_weeks),
         reporter_role=r.role, reporter_name=r.name or (body.patient.name if r.role == "patient" else None),
         reporter_email=r.email, reporter_phone=r.phone, preferred_contact=r.preferred_contact,
         patient_name=body.patient.name, patient_pnr=pid.normalised,
@@ -354,7 +354,7 @@ def refusal(case: Case, officer: Officer, action: str, on: date) -> ApiError | N
 
 
 def allowed_actions(case: Case, officer: Officer, on: date | None = None) -> list[str]:
-    on = on or utcnow().date()
+    on = on or local_date()
     return [a for a in ACTION_ROLES if refusal(case, officer, a, on) is None]
 
 
@@ -514,7 +514,7 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     if officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
         raise not_found()  # reassigned away while this request waited for the lock
     now = utcnow()
-    refused = refusal(case, officer, action, now.date())
+    refused = refusal(case, officer, action, local_date(now))
     if refused is not None:
         raise refused
     settings = deps.settings
@@ -570,8 +570,8 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         target = await session.get(Organisation, target_id) if target_id else None
         if target is None or target.id == case.recipient_org_id:
             raise validation_error({"organisation_id": _("Välj vårdgivaren som ska yttra sig.")})
-        due = payload.deadline or (now.date() + timedelta(weeks=payload.weeks or settings.statement_weeks))
-        if due <= now.date():
+        due = payload.deadline or (local_date(now) + timedelta(weeks=payload.weeks or settings.statement_weeks))
+        if due <= local_date(now):
             raise validation_error({"deadline": _("Sista dag för yttrandet måste ligga i framtiden.")})
         auto_take()
         _transition(session, case, lc.WAITING_FOR_STATEMENT, officer, reason="statement_requested")
@@ -643,7 +643,7 @@ async def attachment_for_reporter(session: AsyncSession, case: Case, attachment_
 
 async def check_deadlines(session: AsyncSession, now: datetime | None = None) -> int:
     """Writes one `deadline_passed` event per passed deadline (statement and answer). Returns how many."""
-    t = (now or utcnow()).date()
+    t = local_date(now)
     rows = (await session.exec(select(Case).where(col(Case.status).in_(list(lc.OPEN_STATUSES)),
                                                   or_(Case.answer_due < t, Case.statement_due < t)))).all()
     n = 0

@@ -13,6 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+import pytz
+
+SWEDEN = pytz.timezone("Europe/Stockholm")
+
+
+def swedish_today(now: Optional[dt.datetime] = None) -> dt.date:
+    """Today in Sweden, whatever the server's clock zone (a UTC server is still on yesterday until 01:00
+    or 02:00 Swedish time — "idag" at half past midnight must be today, not tomorrow)."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(SWEDEN).date()
+
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
     "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,
@@ -95,7 +105,7 @@ def _past_or_last_year(y: Optional[int], m: int, d: int, today: dt.date) -> Date
 def parse_event_date(text: str, today: Optional[dt.date] = None) -> DateResult:
     """Finds a date expression anywhere in ``text``. ``DateResult(None)`` when there is none;
     ``future=True`` when the only date given lies after today."""
-    today = today or dt.date.today()
+    today = today or swedish_today()
     t = _norm(text)
     if not t:
         return DateResult(None)

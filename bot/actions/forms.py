@@ -476,7 +476,7 @@ class ValidateComplaintForm(FormValidationAction):
             res = dates.parse_event_date(v)
         else:
             res = dates.parse_event_date(v)
-        if res.future or (res.date is not None and res.date > dates.dt.date.today()):
+        if res.future or (res.date is not None and res.date > dates.swedish_today()):
             dispatcher.utter_message(text=texts.DATE_FUTURE)
             return {"event_date": tracker.get_slot("event_date") if correction else None}
         if res.date is None:

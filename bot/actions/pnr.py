@@ -12,6 +12,8 @@ from typing import Optional
 
 from personnummer import personnummer as _pn
 
+from .dates import swedish_today
+
 PNR_RE = re.compile(r"(?<!\d)(\d{6}|\d{8})\s?([-+])?\s?(\d{4})(?!\d)")
 
 
@@ -55,7 +57,7 @@ def check_pnr(text: str, today: Optional[dt.date] = None) -> PnrResult:
         # find out why, to give a helpful message
         ymd = digits[:-4]
         if len(ymd) == 6:
-            ymd = ("19" if int(ymd[:2]) > (today or dt.date.today()).year % 100 else "20") + ymd
+            ymd = ("19" if int(ymd[:2]) > (today or swedish_today()).year % 100 else "20") + ymd
         y, m, d = int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8])
         if d > 60:
             d -= 60
@@ -66,7 +68,7 @@ def check_pnr(text: str, today: Optional[dt.date] = None) -> PnrResult:
         return PnrResult(False, error=MSG_CHECKSUM)
     value = p.format(True).replace("-", "").replace("+", "")
     birth = p.get_date() if hasattr(p, "get_date") else None
-    if birth is not None and hasattr(birth, "date") and birth.date() > (today or dt.date.today()):
+    if birth is not None and hasattr(birth, "date") and birth.date() > (today or swedish_today()):
         return PnrResult(False, error=MSG_FUTURE)
     return PnrResult(True, value=value, coordination=bool(p.is_coordination_number()))
 

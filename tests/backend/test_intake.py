@@ -278,3 +278,13 @@ async def test_replay_after_the_case_moved_on_still_returns_the_original_answer(
     again = await kg.intake(body, key=key)
     assert again.status == 200
     assert await again.json() == first
+
+
+def test_the_calendar_date_is_swedish():
+    """Timestamps are UTC; dates (today, answer due, event not in the future) follow Sweden's calendar."""
+    from datetime import date, datetime, timezone
+
+    from backend.models import local_date
+    assert local_date(datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc)) == date(2026, 7, 1)   # 00:30 CEST
+    assert local_date(datetime(2026, 12, 31, 22, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)  # 23:59 CET
+    assert local_date(datetime(2026, 12, 31, 23, 0)) == date(2027, 1, 1)  # naive (SQLite) is UTC

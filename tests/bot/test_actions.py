@@ -345,3 +345,15 @@ async def test_cancel_and_fallback_are_swedish(backend, domain):
     msgs, _ = await run_action(actions.ActionAskAffirmation(), tracker, domain)
     assert msgs[0]["buttons"][0] == {"title": "Anmäla till IVO", "payload": "/ask_ivo"}
     assert msgs[0]["buttons"][-1]["payload"] == "/out_of_scope"
+
+
+def test_today_follows_the_swedish_calendar_not_the_servers():
+    """At 00:30 in Sweden a UTC server still says yesterday; "idag" and "never in the future" use Sweden."""
+    from bot.actions import dates
+    summer_night = dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.timezone.utc)   # 00:30 on 1 July in Sweden
+    winter_night = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.timezone.utc)  # 00:30 on 1 January
+    assert dates.swedish_today(summer_night) == dt.date(2026, 7, 1)
+    assert dates.swedish_today(winter_night) == dt.date(2027, 1, 1)
+    assert dates.swedish_today(dt.datetime(2026, 6, 30, 21, 59, tzinfo=dt.timezone.utc)) == dt.date(2026, 6, 30)
+    assert dates.parse_event_date("idag", today=dates.swedish_today(summer_night)).date == dt.date(2026, 7, 1)
+    assert dates.parse_event_date("igår kväll", today=dates.swedish_today(winter_night)).date == dt.date(2026, 12, 31)
