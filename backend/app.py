@@ -14,7 +14,7 @@ from .api import setup_routes
 from .api.common import json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
-from .services import cases
+from .services import auth, cases
 from .services.notify import Notifier
 from .services.ratelimit import FailureLimiter
 from .settings import Settings
@@ -100,6 +100,7 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
             try:
                 async with app["sessionmaker"]() as session:
                     await cases.check_deadlines(session)
+                    await auth.purge_expired_sessions(session)
             except Exception:  # noqa: BLE001 — keep checking; the database may be back next time
                 log.warning("deadline check failed", exc_info=True)
             await asyncio.sleep(interval)

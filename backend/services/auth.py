@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import Officer, OfficerSession, Organisation, utcnow
@@ -86,6 +87,13 @@ async def end_session(session: AsyncSession, token: str) -> None:
     if s is not None:
         await session.delete(s)
         await session.commit()
+
+
+async def purge_expired_sessions(session: AsyncSession, now: datetime | None = None) -> int:
+    """Deletes sessions past their expiry (they are refused anyway; this keeps the table small)."""
+    result = await session.exec(delete(OfficerSession).where(col(OfficerSession.expires_at) < (now or utcnow())))
+    await session.commit()
+    return result.rowcount or 0
 
 
 async def officer_view(session: AsyncSession, officer: Officer) -> dict:

@@ -1,9 +1,10 @@
-"""Thinning out (gallring): anonymise closed cases older than the retention period, keep statistics."""
+"""Thinning out (gallring): anonymise finished cases older than the retention period, keep statistics."""
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,8 +19,11 @@ async def anonymise_closed(session: AsyncSession, settings: Settings, now: datet
                            days: int | None = None) -> RetentionRun:
     now = now or utcnow()
     cutoff = now - timedelta(days=settings.retention_days if days is None else days)
-    cases = (await session.exec(select(Case).where(Case.status == "closed", col(Case.closed_at) < cutoff,
-                                                   col(Case.anonymised_at).is_(None)))).all()
+    # closed cases, and answered ones nobody closed: with no activity since the cutoff they can no longer be
+    # reopened (reopen_days is far shorter) and are as finished as a closed case
+    finished = or_(and_(Case.status == "closed", col(Case.closed_at) < cutoff),
+                   and_(Case.status == "answered", col(Case.answered_at) < cutoff, col(Case.updated_at) < cutoff))
+    cases = (await session.exec(select(Case).where(finished, col(Case.anonymised_at).is_(None)))).all()
     refs: list[str] = []
     keys: list[str] = []
     for case in cases:

@@ -176,3 +176,22 @@ async def test_web_logout(kg):
     r = await b.post("/officer/logout", {"csrf_token": token})
     assert r.status == 303
     assert (await b.get("/officer")).status in (302, 303)
+
+
+async def test_expired_sessions_are_deleted(kg):
+    """The deadline loop also deletes expired sessions; live ones stay and keep working."""
+    from backend.services import auth
+    live = (await (await login(kg, JH_HANDLER)).json())["token"]
+    dead = (await (await login(kg, PN_HANDLER)).json())["token"]
+    async with kg.session() as s:
+        row = await s.get(OfficerSession, hashlib.sha256(dead.encode()).hexdigest())
+        assert row is not None, "token_hash is no longer sha256: adjust this test"
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        s.add(row)
+        await s.commit()
+    before = await kg.count(OfficerSession)
+    async with kg.session() as s:
+        assert await auth.purge_expired_sessions(s) == 1
+    assert await kg.count(OfficerSession) == before - 1
+    assert (await kg.client.get("/api/v1/officer/me", headers={"Authorization": f"Bearer {live}"})).status == 200
+    assert (await kg.client.get("/api/v1/officer/me", headers={"Authorization": f"Bearer {dead}"})).status == 401

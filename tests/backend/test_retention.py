@@ -159,3 +159,25 @@ async def test_retention_command(kg, monkeypatch, capsys):
 async def test_default_period_is_two_years(kg, days_ago):
     await closed_case(kg, days_ago=days_ago)
     assert (await run(kg)).cases_anonymised == 1
+
+
+async def test_answered_cases_nobody_closed_are_anonymised_once_idle_past_the_period(kg):
+    """An answered case that no one closed can no longer be reopened after reopen_days; once it has been
+    idle longer than the retention period it is thinned out like a closed one (status kept)."""
+    old = await kg.new_case()
+    await kg.ok(JH_HANDLER, old["reference"], "answer", {"body": "Svar till Karl"})
+    long_ago = utcnow() - timedelta(days=800)
+    await kg.update_case(old["reference"], answered_at=long_ago, received_at=long_ago, updated_at=long_ago)
+    active = await kg.new_case()   # answered long ago, but something happened on it lately
+    await kg.ok(JH_HANDLER, active["reference"], "answer", {"body": "Svar"})
+    await kg.update_case(active["reference"], answered_at=long_ago, received_at=long_ago)
+    result = await run(kg)
+    assert result.references == [old["reference"]]
+    row = await kg.case_row(old["reference"])
+    assert row.status == "answered" and row.anonymised_at is not None
+    assert row.description is None and row.patient_pnr is None and row.reporter_email is None
+    assert all(m.body is None for m in await kg.rows(Message, Message.case_id == row.id))
+    assert (await kg.case_row(active["reference"])).description == DESCRIPTION
+    # the reporter cannot write to it any more (it was past reopening anyway)
+    r = await kg.reporter_post(old["reference"], old["access_code"], "Hej igen")
+    assert r.status in (404, 409)
