@@ -79,7 +79,7 @@ async def read_body_and_files(request: web.Request, model: type[M]) -> tuple[M, 
         except (ValueError, RuntimeError, HttpProcessingError):
             # no boundary, broken part headers, unknown transfer encoding, a truncated body …: the client's
             # fault, so a 400 rather than the 500 these aiohttp parser errors used to become
-            raise ApiError(400, "malformed_multipart", _("Ogiltigt värde.")) from None
+            raise ApiError(400, "malformed_multipart", _("Bilagorna kunde inte läsas. Skicka formuläret igen, gärna med en fil i taget.")) from None
         return parse(model, fields), files
     return parse(model, await read_json(request)), []
 

@@ -303,7 +303,7 @@ def document() -> dict[str, Any]:
         "/api/v1/stats/categories": {"get": {"operationId": "statsCategories", "parameters": stats_params,
                                              "responses": _resp(_ref("StatsCategories"), also={"text/csv": CSV})}},
         "/api/v1/stats/summary": {"get": {"operationId": "statsSummary", "parameters": stats_params,
-                                          "responses": _resp(_ref("StatsSummary"))}},
+                                          "responses": _resp(_ref("StatsSummary"), also={"text/csv": CSV})}},
     }
     for action, schema in action_bodies.items():
         content: dict[str, Any] = {"application/json": {"schema": schema}}

@@ -55,4 +55,8 @@ async def summary(request: web.Request) -> web.Response:
     f = _filters(request)
     async with db(request) as session:
         org, suppress = await _scope(request, session)
-        return json_response(await stats.summary(session, f, org, suppress))
+        data = await stats.summary(session, f, org, suppress)
+    if request.query.get("format") == "csv":
+        return web.Response(text=stats.summary_csv(data), content_type="text/csv", charset="utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="arenden-sammanfattning.csv"'})
+    return json_response(data)

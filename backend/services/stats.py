@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue
-from ..i18n import gettext as _
+from ..i18n import N_, gettext as _
 from ..models import Case, CareUnit, Organisation, Region
 
 SUPPRESS_BELOW = 5
@@ -191,6 +191,28 @@ def category_csv(table: dict[str, Any]) -> str:
         w.writerow([r["level"], r["code"], r["label"], _csv(r["reported"]), _csv(r["handled"]),
                     _csv(r["reported_share"]), _csv(r["handled_share"])])
     w.writerow(["totalt", "", "", _csv(table["total"]), "", "", ""])
+    return buf.getvalue()
+
+
+SUMMARY_PARTS = (("per_unit", N_("mottagning")), ("per_care_provider", N_("vårdgivare")), ("per_region", N_("region")),
+                 ("per_verksamhetsomrade", N_("verksamhetsområde")), ("per_month", N_("månad")),
+                 ("per_age_band", N_("åldersgrupp")), ("per_gender", N_("kön")))
+
+
+def summary_csv(data: dict[str, Any]) -> str:
+    """The summary as one table: breakdown; code; name; count — then the handling-time figures."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow([_("uppdelning"), _("kod"), _("namn"), _("antal")])
+    w.writerow([_("totalt"), "", "", _csv(data["total"])])
+    for key, part in SUMMARY_PARTS:
+        for r in data[key]:
+            w.writerow([_(part), r["code"], r["label"], _csv(r["count"])])
+    hd = data["handling_days"]
+    for r in hd["distribution"]:
+        w.writerow([_("handläggningstid (dagar)"), r["label"], r["label"], _csv(r["count"])])
+    w.writerow([_("handläggningstid (dagar)"), "median", _("median"), "" if hd["median"] is None else hd["median"]])
+    w.writerow([_("handläggningstid (dagar)"), "p90", _("90:e percentilen"), "" if hd["p90"] is None else hd["p90"]])
     return buf.getvalue()
 
 
