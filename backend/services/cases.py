@@ -489,7 +489,7 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
 
 def _text_search(text: str):
     """Free text: part of the reference, patient's or reporter's name, the description or the unit in the
-    reporter's own words (any case; SQLite only folds ASCII, so the exact spelling always matches too),
+    reporter's own words (any case, å ä ö included — db.py gives SQLite a Unicode lower()),
     or the personnummer with or without separators. LIKE wildcards in the text are taken literally."""
     term = text.strip()
     low = term.lower()

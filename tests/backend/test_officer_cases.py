@@ -119,6 +119,8 @@ async def test_free_text_search(kg, mixed):
     assert await refs_of(kg, JH_HANDLER, q="410708-9809") == [mixed["ortoped"]]        # personnummer
     assert await refs_of(kg, JH_HANDLER, q="194107089809") == [mixed["ortoped"]]
     assert await refs_of(kg, JH_HANDLER, q="Åsa Öberg") == [mixed["brunflo"]]         # reporter name
+    assert await refs_of(kg, JH_HANDLER, q="åsa öberg") == [mixed["brunflo"]]         # å, ä, ö in any case too
+    assert await refs_of(kg, JH_HANDLER, q="ÅSA ÖBERG") == [mixed["brunflo"]]
     assert await refs_of(kg, JH_HANDLER, q="Nobody Atall") == []
     assert await refs_of(kg, JH_HANDLER, q="%") == []                                 # no wildcards
     assert await refs_of(kg, JH_HANDLER, q="_") == []
