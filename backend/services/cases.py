@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy import String, func, or_, update
+from sqlalchemy import String, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -358,11 +358,18 @@ def allowed_actions(case: Case, officer: Officer, on: date | None = None) -> lis
     return [a for a in ACTION_ROLES if refusal(case, officer, a, on) is None]
 
 
+def visible_to(case: Case, organisation_id: str) -> bool:
+    """The recipient organisation sees its case; an organisation asked for a statement sees it until the
+    case is closed (it may follow what its statement led to, but not keep reading a finished case)."""
+    return organisation_id == case.recipient_org_id or (
+        organisation_id == case.statement_org_id and case.status != lc.CLOSED)
+
+
 async def case_for_officer(session: AsyncSession, officer: Officer, reference: str) -> Case:
     """The case if the officer's organisation may see it; otherwise 404 (never reveal another's case)."""
     ref = (reference or "").upper()
     case = (await session.exec(select(Case).where(Case.reference == ref))).first() if plausible_reference(ref) else None
-    if case is None or officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
+    if case is None or not visible_to(case, officer.organisation_id):
         raise not_found()
     return case
 
@@ -444,7 +451,8 @@ SORTS = {
 
 async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) -> dict[str, Any]:
     org = officer.organisation_id
-    q = select(Case).where(or_(Case.recipient_org_id == org, Case.statement_org_id == org))
+    q = select(Case).where(or_(Case.recipient_org_id == org,
+                               and_(Case.statement_org_id == org, Case.status != lc.CLOSED)))  # see visible_to
     if f.status:
         q = q.where(col(Case.status).in_(f.status))
     t = today()
@@ -511,8 +519,8 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     if officer.role not in ACTION_ROLES[action]:
         raise forbidden()
     await _lock(session, case)
-    if officer.organisation_id not in (case.recipient_org_id, case.statement_org_id):
-        raise not_found()  # reassigned away while this request waited for the lock
+    if not visible_to(case, officer.organisation_id):
+        raise not_found()  # reassigned away (or closed) while this request waited for the lock
     now = utcnow()
     refused = refusal(case, officer, action, local_date(now))
     if refused is not None:

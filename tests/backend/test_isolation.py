@@ -241,3 +241,25 @@ async def test_a_former_statement_organisation_loses_the_case_when_it_moves_on(k
     assert ref not in [i["reference"] for i in (await kg.list_cases(JH_HANDLER))["items"]]
     assert (await kg.officer_get(PN_UPPSALA_HANDLER, ref)).status == 200
     assert (await kg.reporter_view(ref, c["access_code"]))["statement_due"] is None
+
+
+async def test_the_statement_organisation_follows_the_case_until_it_is_closed(kg):
+    """Region JH gave its statement on the board's case: it may still read it while the board works on,
+    and no longer once the board has closed it (nor find it in its list)."""
+    c = await kg.new_case(recipient="patient_board")
+    ref = c["reference"]
+    await kg.ok(PN_HANDLER, ref, "request-statement", {"organisation_id": REGION_JH})
+    await kg.ok(JH_HANDLER, ref, "statement", {"body": "Yttrande"})
+    assert (await kg.officer_get(JH_HANDLER, ref)).status == 200
+    assert ref in [i["reference"] for i in (await kg.list_cases(JH_HANDLER))["items"]]
+    await kg.ok(PN_HANDLER, ref, "answer", {"body": "Svar"})
+    assert (await kg.officer_get(JH_HANDLER, ref)).status == 200
+    await kg.ok(PN_HANDLER, ref, "categorise", {"subs": ["bemotande"]})
+    await kg.ok(PN_HANDLER, ref, "close")
+    assert (await kg.officer_get(JH_HANDLER, ref)).status == 404
+    assert ref not in [i["reference"] for i in (await kg.list_cases(JH_HANDLER))["items"]]
+    assert ref not in [i["reference"] for i in (await kg.list_cases(JH_HANDLER, status="closed"))["items"]]
+    assert (await kg.officer_get(PN_HANDLER, ref)).status == 200
+    # the web page says the same
+    b = kg.logged_in(JH_HANDLER)
+    assert (await b.get(f"/officer/arenden/{ref}")).status == 404
