@@ -70,6 +70,50 @@ async def _grouped(session: AsyncSession, key: Any, f: StatsFilters, organisatio
     return [(k, n) for k, n in (await session.exec(q)).all()]
 
 
+def _hide_one_more(cells: list[dict[str, Any]], key: str, share_key: str | None = None) -> bool:
+    """Secondary suppression for cells that add up to a published total: when exactly one is hidden, it
+    could be worked out by subtraction, so the smallest other non-zero cell is hidden as well."""
+    hidden = [c for c in cells if c[key] is None]
+    shown = [c for c in cells if c[key]]
+    if len(hidden) != 1 or not shown:
+        return False
+    victim = min(shown, key=lambda c: c[key])
+    victim[key] = None
+    if share_key:
+        victim[share_key] = None
+    return True
+
+
+def protect_category_table(table: dict[str, Any]) -> dict[str, Any]:
+    """Public table: the reporter's sub-categories add up to their main category (one per case), and the
+    main categories to the total — so one hidden cell in either must not stand alone."""
+    if table["total"] is None:
+        return table
+    rows = table["rows"]
+    mains = [r for r in rows if r["level"] == "main"]
+    changed = _hide_one_more(mains, "reported", "reported_share")
+    for main in mains:
+        subs = [r for r in rows if r["level"] == "sub" and r["main"] == main["code"]]
+        if main["reported"] is None:
+            continue  # the main is hidden: its subs cannot be derived from it
+        changed |= _hide_one_more(subs, "reported", "reported_share")
+    table["suppressed"] = table["suppressed"] or changed
+    return table
+
+
+def protect_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """Public summary: each breakdown adds up to the total (or to the cases with a unit), one hidden cell
+    must not be derivable; likewise the handling-time bins add up to their n."""
+    if summary["total"] is None:
+        return summary
+    for key in ("per_unit", "per_care_provider", "per_region", "per_verksamhetsomrade", "per_month",
+                "per_age_band", "per_gender"):
+        _hide_one_more(summary[key], "count")
+    if summary["handling_days"]["n"] is not None:
+        _hide_one_more(summary["handling_days"]["distribution"], "count")
+    return summary
+
+
 def _cell(n: int, suppress: bool) -> int | None:
     return None if suppress and 0 < n < SUPPRESS_BELOW else n
 
@@ -105,7 +149,9 @@ async def category_table(session: AsyncSession, f: StatsFilters, organisation_id
                 "reported_share": round(rep / total, 4) if total and r_cell is not None else (None if r_cell is None else 0.0),
                 "handled_share": round(han / total, 4) if total and h_cell is not None else (None if h_cell is None else 0.0),
             })
-    return {"rows": out, "total": _cell(total, suppress), "suppressed": any_suppressed or (_cell(total, suppress) is None)}
+    table = {"rows": out, "total": _cell(total, suppress),
+             "suppressed": any_suppressed or (_cell(total, suppress) is None)}
+    return protect_category_table(table) if suppress else table
 
 
 def _percentile(values: list[float], p: float) -> float | None:
@@ -159,7 +205,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
 
     hd_n = len(days)
     small = suppress and 0 < hd_n < SUPPRESS_BELOW
-    return {
+    result = {
         "total": _cell(total, suppress),
         "per_unit": table("unit", lambda k: names["unit"].get(k, k)),
         "per_care_provider": table("care_provider", lambda k: names["care_provider"].get(k, k)),
@@ -175,6 +221,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
             "distribution": [] if small else _histogram(days, suppress),
         },
     }
+    return protect_summary(result) if suppress else result
 
 
 def _histogram(days: list[float], suppress: bool) -> list[dict[str, Any]]:

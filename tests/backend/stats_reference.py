@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend import catalogue
 from backend.i18n import gettext as _
 from backend.models import Case, CareUnit, Organisation, Region
-from backend.services.stats import StatsFilters
+from backend.services.stats import StatsFilters, protect_category_table, protect_summary
 
 SUPPRESS_BELOW = 5
 
@@ -79,7 +79,8 @@ async def category_table(session: AsyncSession, f: StatsFilters, organisation_id
                 "reported_share": round(rep / total, 4) if total and r_cell is not None else (None if r_cell is None else 0.0),
                 "handled_share": round(han / total, 4) if total and h_cell is not None else (None if h_cell is None else 0.0),
             })
-    return {"rows": out, "total": _cell(total, suppress), "suppressed": any_suppressed or (_cell(total, suppress) is None)}
+    table = {"rows": out, "total": _cell(total, suppress), "suppressed": any_suppressed or (_cell(total, suppress) is None)}
+    return protect_category_table(table) if suppress else table  # secondary suppression: shared, tested apart
 
 
 def _percentile(values: list[float], p: float) -> float | None:
@@ -122,7 +123,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
 
     hd_n = len(days)
     small = suppress and 0 < hd_n < SUPPRESS_BELOW
-    return {
+    result = {
         "total": _cell(len(rows), suppress),
         "per_unit": table("unit", lambda k: names["unit"].get(k, k)),
         "per_care_provider": table("care_provider", lambda k: names["care_provider"].get(k, k)),
@@ -138,6 +139,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
             "distribution": [] if small else _histogram(days, suppress),
         },
     }
+    return protect_summary(result) if suppress else result
 
 
 def _histogram(days: list[float], suppress: bool) -> list[dict[str, Any]]:

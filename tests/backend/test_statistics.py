@@ -143,10 +143,42 @@ async def test_public_summary_is_suppressed(kg):
     s = await stats(kg, "summary")
     assert s["total"] == 12
     per_unit = {x["code"]: x["count"] for x in s["per_unit"]}
-    assert per_unit[AKUTEN_OSD] == 9 and per_unit[HC_BRUNFLO] is None   # 7 + the 2 board cases about akuten
+    # Brunflo (3) is hidden; akuten (9) is hidden too, or Brunflo would be 12 - 9 (secondary suppression)
+    assert per_unit[AKUTEN_OSD] is None and per_unit[HC_BRUNFLO] is None
     assert s["handling_days"]["n"] == 5 and s["handling_days"]["median"] == pytest.approx(6.0)
     for x in s["handling_days"]["distribution"]:
         assert x["count"] in (None, 0) or x["count"] >= 5
+
+
+def _no_lone_hidden_cell(cells, key):
+    return sum(1 for c in cells if c[key] is None) != 1
+
+
+async def test_public_statistics_have_no_cell_that_subtraction_reveals(kg):
+    """Secondary suppression: in every public breakdown that adds up to a shown total, hidden cells come in
+    twos or more (or none), so no small count can be worked out from the others."""
+    await make_dataset(kg)
+    for _ in range(6):   # more cases at akuten, so that some cells are shown and some hidden
+        await kg.new_case()
+    s = await stats(kg, "summary")
+    assert s["total"] is not None
+    for key in ("per_unit", "per_care_provider", "per_region", "per_verksamhetsomrade", "per_month",
+                "per_age_band", "per_gender"):
+        assert _no_lone_hidden_cell(s[key], "count"), (key, s[key])
+    assert _no_lone_hidden_cell(s["handling_days"]["distribution"], "count")
+    t = await stats(kg)
+    mains = [r for r in t["rows"] if r["level"] == "main"]
+    assert _no_lone_hidden_cell(mains, "reported")
+    for m in mains:
+        if m["reported"] is not None:
+            subs = [r for r in t["rows"] if r["level"] == "sub" and r["main"] == m["code"]]
+            assert _no_lone_hidden_cell(subs, "reported"), (m["code"], subs)
+            shown = [r["reported"] for r in subs if r["reported"] is not None]
+            if all(r["reported"] is not None for r in subs):
+                assert sum(shown) == m["reported"]   # the premise: subs add up to their main
+    # an officer of the organisation still sees every figure
+    own = await stats(kg, "summary", email=JH_HANDLER)
+    assert all(x["count"] is not None for x in own["per_unit"])
 
 
 async def test_public_handling_time_hidden_below_five(kg):
