@@ -267,8 +267,9 @@ async def bench(args: argparse.Namespace, url: str) -> list[Result]:
                                                                         for i in range(args.lists)),
                                        args.concurrency, note=f"{open_total} open cases; 25-50 per page, filters"))
 
-        def stats_job(headers: dict[str, str], params: dict[str, str]) -> Callable[[], Awaitable[None]]:
-            return lambda: expect(s.get(url + "/api/v1/stats/categories", params=params, headers=headers), 200)
+        def stats_job(headers: dict[str, str], params: dict[str, str],
+                      path: str = "categories") -> Callable[[], Awaitable[None]]:
+            return lambda: expect(s.get(url + "/api/v1/stats/" + path, params=params, headers=headers), 200)
 
         year = str(date.today().year)
         stat_params = [{}, {"year": year}, {"region": "jamtland"}, {"category": "kommunikation"}]
@@ -277,6 +278,12 @@ async def bench(args: argparse.Namespace, url: str) -> list[Result]:
                                        args.concurrency, note="whole table, cells <5 suppressed"))
         results.append(await run_phase("stats  GET /stats/categories officer",
                                        (stats_job(officer, stat_params[i % 4]) for i in range(args.stats)),
+                                       args.concurrency, note="own organisation"))
+        results.append(await run_phase("stats  GET /stats/summary public",
+                                       (stats_job({}, stat_params[i % 4], "summary") for i in range(args.stats)),
+                                       args.concurrency, note="7 breakdowns + handling time, suppressed"))
+        results.append(await run_phase("stats  GET /stats/summary officer",
+                                       (stats_job(officer, stat_params[i % 4], "summary") for i in range(args.stats)),
                                        args.concurrency, note="own organisation"))
         return results
 
