@@ -11,7 +11,7 @@ from aiohttp import web
 
 from . import i18n
 from .api import setup_routes
-from .api.common import json_response
+from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
 from .services import auth, cases
@@ -20,7 +20,6 @@ from .services.ratelimit import FailureLimiter
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-MAX_REQUEST_BYTES = 110 * 1024 * 1024  # 5 attachments of 20 MB plus the text
 
 
 @web.middleware

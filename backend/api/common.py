@@ -22,6 +22,7 @@ from ..settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
 MAX_JSON_BYTES = 1024 * 1024
+MAX_REQUEST_BYTES = 110 * 1024 * 1024  # 5 attachments of 20 MB plus the text (aiohttp's client_max_size)
 
 
 def settings_of(request: web.Request) -> Settings:
@@ -89,23 +90,40 @@ async def _read_multipart(request: web.Request) -> tuple[dict[str, Any], list[Up
     fields: dict[str, Any] = {}
     files: list[Upload] = []
     max_bytes = settings_of(request).max_attachment_bytes
+    total = 0  # request.multipart() streams past client_max_size: count here, so memory stays bounded
+
+    async def read_part(part: BodyPartReader, limit: int, too_big: ApiError) -> bytes:
+        nonlocal total
+        data = bytearray()
+        while chunk := await part.read_chunk(1 << 16):
+            data.extend(chunk)
+            total += len(chunk)
+            if total > MAX_REQUEST_BYTES:
+                raise ApiError(413, "too_large", _("Förfrågan är för stor."))
+            if len(data) > limit:
+                raise too_big
+        return bytes(data)
+
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):  # a nested multipart: not something we accept
             raise ValueError("nested multipart")
         if part.filename is not None or part.name == "file":
-            data = bytearray()
-            while chunk := await part.read_chunk(1 << 16):
-                data.extend(chunk)
-                if len(data) > max_bytes + 1:
-                    raise validation_error({"file": _("Filen {name} är för stor (högst 20 MB).").format(
-                        name=(part.filename or "bilaga")[:80])})
-            files.append(Upload(part.filename or "bilaga", bytes(data)))
+            name = (part.filename or "bilaga")[:80]
+            data = await read_part(part, max_bytes + 1, validation_error(
+                {"file": _("Filen {name} är för stor (högst 20 MB).").format(name=name)}))
+            files.append(Upload(part.filename or "bilaga", data))
             if len(files) > 50:
                 raise validation_error({"file": _("För många filer.")})
         elif part.name:
             if part.name in fields:
                 raise validation_error({part.name: _("Fältet finns två gånger.")})
-            fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")
+            raw = await read_part(part, MAX_JSON_BYTES, ApiError(413, "too_large", _("Förfrågan är för stor.")))
+            text = bytearray()
+            async for piece in part.decode_iter(raw):  # a Content-Encoding (gzip…) is undone, within the limit
+                text.extend(piece)
+                if len(text) > MAX_JSON_BYTES:
+                    raise ApiError(413, "too_large", _("Förfrågan är för stor."))
+            fields[part.name] = text.decode("utf-8", "replace")
     return fields, files
 
 

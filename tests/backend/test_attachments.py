@@ -94,6 +94,20 @@ async def test_twenty_megabytes_each(kg):
     assert (await r.json())["attachments"][0]["size"] == MB20
 
 
+async def test_a_request_is_not_read_past_its_size_limit(kg):
+    """request.multipart() streams past aiohttp's client_max_size: the reader counts itself, so six files
+    of almost 20 MB (over the 110 MB a message may carry) end in 413 at the limit, not in memory."""
+    c = await kg.new_case()
+    almost = PDF + b"\x00" * (MB20 - 1024 - len(PDF))
+    r = await post_files(kg, c["reference"], c["access_code"], [(f"{i}.pdf", almost) for i in range(6)])
+    assert r.status == 413
+    assert (await error_of(r))["code"] == "too_large"
+    # a text field is read up to 1 MB only
+    r = await post_files(kg, c["reference"], c["access_code"], [("a.pdf", PDF)], body="å" * (600 * 1024))
+    assert r.status == 413
+    assert await kg.count(Message) == 0 and stored_files(kg) == []
+
+
 async def test_files_are_stored_outside_the_database_rows(kg):
     c = await kg.new_case()
     r = await post_files(kg, c["reference"], c["access_code"], [("journal.pdf", PDF)])
