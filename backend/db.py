@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import String, event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .models import SWEDEN
 
 # aiosqlite logs every statement with its parameters (names, personnummer, free text) at DEBUG: even a
 # debugging session must not write those to a log, so its logger never goes below INFO.
@@ -15,6 +20,33 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
+
+
+class local_month(FunctionElement):
+    """'YYYY-MM' of a stored UTC timestamp in Swedish time (statistics per month follow the Swedish
+    calendar: a complaint sent at 23:30 on 31 January counts in January, not February)."""
+    type = String()
+    inherit_cache = True
+    name = "local_month"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_pg(element, compiler, **kw):
+    return "to_char(timezone('Europe/Stockholm', %s), 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(local_month, "sqlite")
+def _local_month_sqlite(element, compiler, **kw):
+    return "kg_local_month(%s)" % compiler.process(element.clauses, **kw)
+
+
+def _sqlite_local_month(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(SWEDEN).strftime("%Y-%m")
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -34,6 +66,7 @@ def make_engine(url: str) -> AsyncEngine:
             cur.close()
             # SQLite's own lower() folds only A–Z: "ÖSTERSUND" would not find "Östersund" in a search
             dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
+            dbapi_conn.create_function("kg_local_month", 1, _sqlite_local_month, deterministic=True)
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import extract, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue
 from ..i18n import N_, gettext as _
-from ..models import Case, CareUnit, Organisation, Region
+from ..db import local_month
+from ..models import SWEDEN, Case, CareUnit, Organisation, Region
 
 SUPPRESS_BELOW = 5
 
@@ -37,12 +38,14 @@ def _where(f: StatsFilters, organisation_id: str | None) -> list[Any]:
     if organisation_id:
         w.append(Case.recipient_org_id == organisation_id)
     if f.year:
-        start = datetime(f.year, f.month or 1, 1, tzinfo=timezone.utc)
+        # months in Swedish time, like per_month
+        start = datetime(f.year, f.month or 1, 1, tzinfo=SWEDEN)
         end = datetime(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1,
-                       tzinfo=timezone.utc)
-        w += [Case.received_at >= start, Case.received_at < end]
+                       tzinfo=SWEDEN)
+        # bound as UTC: the SQLite dialect writes a datetime without its offset
+        w += [Case.received_at >= start.astimezone(timezone.utc), Case.received_at < end.astimezone(timezone.utc)]
     elif f.month:
-        w.append(extract("month", Case.received_at) == f.month)
+        w.append(func.substr(local_month(Case.received_at), 6, 2) == f"{f.month:02d}")
     if f.region:
         w.append(Case.region_code == f.region)
     if f.unit:
@@ -186,10 +189,9 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
             per["verksamhetsomrade"][vo] += n
     for region, n in await _grouped(session, Case.region_code, f, organisation_id):
         per["region"][region] += n
-    year, month = extract("year", Case.received_at), extract("month", Case.received_at)
-    for (y, m), n in [((y, m), n) for y, m, n in (await session.exec(
-            _from(select(year, month, func.count()), f, organisation_id).group_by(year, month))).all()]:
-        per["month"][f"{int(y):04d}-{int(m):02d}"] += n
+    month = local_month(Case.received_at)
+    for ym, n in await _grouped(session, month, f, organisation_id):
+        per["month"][ym] += n
     for band, n in await _grouped(session, Case.age_band, f, organisation_id):
         per["age_band"][band or "okänd"] += n
     for gender, n in await _grouped(session, Case.patient_gender, f, organisation_id):

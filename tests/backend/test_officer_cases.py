@@ -99,13 +99,23 @@ async def test_filter_by_unit(kg, mixed):
 
 
 async def test_filter_by_period(kg, mixed):
+    from backend.models import local_date
     old = utcnow() - timedelta(days=60)
     await kg.update_case(mixed["ortoped"], received_at=old)
-    day = old.date().isoformat()
+    d = local_date(old)  # periods are Swedish calendar days
+    day = d.isoformat()
     assert await refs_of(kg, JH_HANDLER, **{"from": day, "to": day}) == [mixed["ortoped"]]
-    assert set(await refs_of(kg, JH_HANDLER, **{"from": (old.date() + timedelta(days=1)).isoformat()})) == \
+    assert set(await refs_of(kg, JH_HANDLER, **{"from": (d + timedelta(days=1)).isoformat()})) == \
         {mixed["akuten"], mixed["brunflo"]}
-    assert await refs_of(kg, JH_HANDLER, to=(old.date() - timedelta(days=1)).isoformat()) == []
+    assert await refs_of(kg, JH_HANDLER, to=(d - timedelta(days=1)).isoformat()) == []
+
+
+async def test_period_days_are_swedish_days(kg, mixed):
+    """Sent at 00:30 on 1 February in Sweden (23:30 UTC on 31 January): a 1 February case."""
+    from datetime import datetime, timezone
+    await kg.update_case(mixed["ortoped"], received_at=datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc))
+    assert await refs_of(kg, JH_HANDLER, **{"from": "2026-02-01", "to": "2026-02-01"}) == [mixed["ortoped"]]
+    assert await refs_of(kg, JH_HANDLER, **{"from": "2026-01-31", "to": "2026-01-31"}) == []
 
 
 async def test_free_text_search(kg, mixed):

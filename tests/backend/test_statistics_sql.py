@@ -25,8 +25,9 @@ async def _random_cases(kg, rng: random.Random, n: int) -> None:
     for i in range(n):
         c = await kg.new_case()
         unit, region = rng.choice(UNITS)
-        received = datetime(rng.choice([2025, 2026]), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
-                            tzinfo=timezone.utc)
+        # any moment of the month, evenings at month ends included (22:00-24:00 UTC is already next day in Sweden)
+        received = datetime(rng.choice([2025, 2026]), rng.randint(1, 12), 1, tzinfo=timezone.utc) + timedelta(
+            days=rng.randint(0, 30), minutes=rng.randint(0, 24 * 60 - 1))
         closed = received + timedelta(days=rng.uniform(0, 80)) if rng.random() < 0.6 else None
         officer_cats = rng.sample(SUBS, rng.choice([0, 0, 1, 1, 2, 3]))
         await kg.update_case(
@@ -72,3 +73,18 @@ async def test_sql_statistics_equal_the_reference(kg, seed):
                 assert got == want, (f, org, suppress)
                 checked += got["total"] or 0
     assert checked > 100  # the filters did select cases, not only empty sets
+
+
+async def test_months_follow_the_swedish_calendar(kg):
+    """A complaint sent at 00:30 on 1 February in Sweden (23:30 UTC on 31 January) counts in February,
+    in per_month and in the month and year filters."""
+    c1, c2 = await kg.new_case(), await kg.new_case()
+    await kg.update_case(c1["reference"], received_at=datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc))
+    await kg.update_case(c2["reference"], received_at=datetime(2026, 1, 31, 22, 30, tzinfo=timezone.utc))  # 23:30 CET
+    async with kg.session() as s:
+        per_month = {m["code"]: m["count"] for m in (await stats.summary(s, stats.StatsFilters(), REGION_JH, False))["per_month"]}
+        assert per_month == {"2026-01": 1, "2026-02": 1}
+        feb = await stats.summary(s, stats.StatsFilters(year=2026, month=2), REGION_JH, False)
+        assert feb["total"] == 1
+        assert (await stats.summary(s, stats.StatsFilters(month=1), REGION_JH, False))["total"] == 1
+        assert (await stats.summary(s, stats.StatsFilters(year=2025), REGION_JH, False))["total"] == 0
