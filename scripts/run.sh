@@ -26,7 +26,7 @@ wait_http "http://127.0.0.1:$BACKEND_PORT/health" backend 60
 if [ -f bot/models/current.tar.gz ]; then
   .venv-bot/bin/rasa run actions --actions bot.actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$ACTION_PORT/health" actions 120
-  .venv-bot/bin/rasa run --model bot/models/current.tar.gz --endpoints bot/endpoints.yml \
+  .venv-bot/bin/python -m bot.rasa_server run --model bot/models/current.tar.gz --endpoints bot/endpoints.yml \
     --credentials bot/credentials.yml --enable-api -i 127.0.0.1 --port "$RASA_PORT" --cors "*" > var/log/rasa.log 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$RASA_PORT/status" rasa 300
 fi

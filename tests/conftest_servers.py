@@ -161,10 +161,9 @@ class RasaServer:
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> None:
-        rasa = str(Path(sys.executable).parent / "rasa")
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [rasa, "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
+                [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
                  "--credentials", str(ROOT / "bot" / "credentials.yml"), "--enable-api",
                  "-i", "127.0.0.1", "--port", str(self.port)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

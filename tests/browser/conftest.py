@@ -322,7 +322,7 @@ def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
             _RASA_FAILED.append(f"the action server did not start: {exc}")
             raise
         rlog = LOGS / "rasa.log"
-        procs.append(start([rasa, "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+        procs.append(start([str(BOT_PY), "-m", "bot.rasa_server", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
                             "--credentials", str(CREDENTIALS), "-i", "127.0.0.1",
                             "--port", str(rasa_port), "--cors", "*"], rlog, env))
         try:
