@@ -38,7 +38,7 @@ cli_step() {  # name command... — a non-pytest check counted as one test case
 
 for s in "${suites[@]}"; do
   case "$s" in
-    backend) pytest_suite backend .venv/bin/python tests/backend tests/contract tests/i18n ;;
+    backend) pytest_suite backend .venv/bin/python tests/backend tests/contract tests/i18n tests/deploy ;;
     postgres)
       if [ "${KG_TEST_POSTGRES:-0}" = "1" ] || [ -n "${KG_TEST_DATABASE_URL:-}" ]; then
         if [ -z "${KG_TEST_DATABASE_URL:-}" ]; then
