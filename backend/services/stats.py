@@ -89,7 +89,8 @@ def _hide_one_more(cells: list[dict[str, Any]], key: str, share_key: str | None 
 
 def protect_category_table(table: dict[str, Any]) -> dict[str, Any]:
     """Public table: the reporter's sub-categories add up to their main category (one per case), and the
-    main categories to the total — so one hidden cell in either must not stand alone."""
+    main categories to the total — so one hidden cell in either must not stand alone. The officer's
+    sub-categories are protected within their main category as well."""
     if table["total"] is None:
         return table
     rows = table["rows"]
@@ -97,9 +98,11 @@ def protect_category_table(table: dict[str, Any]) -> dict[str, Any]:
     changed = _hide_one_more(mains, "reported", "reported_share")
     for main in mains:
         subs = [r for r in rows if r["level"] == "sub" and r["main"] == main["code"]]
-        if main["reported"] is None:
-            continue  # the main is hidden: its subs cannot be derived from it
-        changed |= _hide_one_more(subs, "reported", "reported_share")
+        # a hidden main cannot give away its subs; the officer's subs add up to the main too when (as
+        # usual) a case has one sub per main, so they are protected the same way
+        for key in ("reported", "handled"):
+            if main[key] is not None:
+                changed |= _hide_one_more(subs, key, key + "_share")
     table["suppressed"] = table["suppressed"] or changed
     return table
 
