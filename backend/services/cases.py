@@ -614,6 +614,9 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     elif action == "close":
         _transition(session, case, lc.CLOSED, officer, reason="closed")
         case.closed_at = now
+        # the organisation that gave a statement is done with the case: if the reporter reopens it, it
+        # stays with the recipient (the statement stays in the thread, the request in the events)
+        case.statement_org_id = None
         case.handled_by_officer_id = case.handled_by_officer_id or officer.id
     case.updated_at = now
     session.add(case)

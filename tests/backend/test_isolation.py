@@ -263,3 +263,10 @@ async def test_the_statement_organisation_follows_the_case_until_it_is_closed(kg
     # the web page says the same
     b = kg.logged_in(JH_HANDLER)
     assert (await b.get(f"/officer/arenden/{ref}")).status == 404
+    # a reporter message reopens the case: it is the board's again, not Region JH's
+    r = await kg.reporter_post(ref, c["access_code"], "Jag har en fråga till.")
+    assert r.status == 201
+    assert (await kg.case_row(ref)).status == "in_progress"
+    assert (await kg.officer_get(JH_HANDLER, ref)).status == 404
+    view = await (await kg.officer_get(PN_HANDLER, ref)).json()
+    assert [m["kind"] for m in view["thread"]].count("statement") == 1   # the statement itself stays
