@@ -15,7 +15,7 @@ from ..errors import ApiError, from_pydantic, validation_error
 from ..i18n import gettext as _
 from ..models import Officer
 from ..services import auth
-from ..services.attachments import Upload
+from ..services.attachments import Upload, UploadWriter
 from ..services.cases import Deps
 from ..services.ratelimit import client_address
 from ..settings import Settings
@@ -92,16 +92,21 @@ async def _read_multipart(request: web.Request) -> tuple[dict[str, Any], list[Up
     max_bytes = settings_of(request).max_attachment_bytes
     total = 0  # request.multipart() streams past client_max_size: count here, so memory stays bounded
 
-    async def read_part(part: BodyPartReader, limit: int, too_big: ApiError) -> bytes:
+    async def read_part(part: BodyPartReader, limit: int, too_big: ApiError, sink: UploadWriter | None = None) -> bytes:
         nonlocal total
         data = bytearray()
+        size = 0
         while chunk := await part.read_chunk(1 << 16):
-            data.extend(chunk)
+            size += len(chunk)
             total += len(chunk)
             if total > MAX_REQUEST_BYTES:
                 raise ApiError(413, "too_large", _("Förfrågan är för stor."))
-            if len(data) > limit:
+            if size > limit:
                 raise too_big
+            if sink is not None:
+                sink.write(chunk)  # files are spooled, not kept as bytes
+            else:
+                data.extend(chunk)
         return bytes(data)
 
     while (part := await reader.next()) is not None:
@@ -109,9 +114,10 @@ async def _read_multipart(request: web.Request) -> tuple[dict[str, Any], list[Up
             raise ValueError("nested multipart")
         if part.filename is not None or part.name == "file":
             name = (part.filename or "bilaga")[:80]
-            data = await read_part(part, max_bytes + 1, validation_error(
-                {"file": _("Filen {name} är för stor (högst 20 MB).").format(name=name)}))
-            files.append(Upload(part.filename or "bilaga", data))
+            sink = UploadWriter(part.filename or "bilaga")
+            await read_part(part, max_bytes + 1, validation_error(
+                {"file": _("Filen {name} är för stor (högst 20 MB).").format(name=name)}), sink)
+            files.append(sink.finish())
             if len(files) > 50:
                 raise validation_error({"file": _("För många filer.")})
         elif part.name:

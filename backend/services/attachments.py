@@ -4,9 +4,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ApiError
 from ..i18n import gettext as _
@@ -18,10 +21,47 @@ SIGNATURES = [
 ]
 
 
+SPOOL_IN_MEMORY = 1 << 20  # files up to 1 MB stay in memory; larger ones go to an unnamed temporary file
+
+
 @dataclass
 class Upload:
+    """A received file: its content spooled (never a 20 MB bytes object per file in memory), its size,
+    first bytes (for the content check) and SHA-256, counted while it was read."""
     filename: str
-    data: bytes
+    file: BinaryIO
+    size: int
+    head: bytes
+    sha256: str
+
+    @classmethod
+    def from_bytes(cls, filename: str, data: bytes) -> "Upload":
+        w = UploadWriter(filename)
+        w.write(data)
+        return w.finish()
+
+
+class UploadWriter:
+    """Builds an Upload chunk by chunk. The temporary file has no name on disk: it disappears when it is
+    closed or garbage-collected, so a refused request leaves nothing behind."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.file: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]
+        self.size = 0
+        self.head = b""
+        self._hash = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        if len(self.head) < 16:
+            self.head += chunk[: 16 - len(self.head)]
+        self.file.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def finish(self) -> Upload:
+        self.file.seek(0)
+        return Upload(self.filename, self.file, self.size, self.head, self._hash.hexdigest())
 
 
 @dataclass
@@ -54,10 +94,10 @@ def check(uploads: list[Upload], max_files: int, max_bytes: int) -> list[str]:
     types: list[str] = []
     fields: dict[str, str] = {}
     for i, up in enumerate(uploads):
-        if len(up.data) > max_bytes:
+        if up.size > max_bytes:
             fields[f"file.{i}"] = _("Filen {name} är för stor (högst 20 MB).").format(name=safe_name(up.filename))
             continue
-        ctype = sniff(up.data)
+        ctype = sniff(up.head)
         if ctype is None:
             fields[f"file.{i}"] = _("Filen {name} går inte att bifoga. Bara PDF, JPEG och PNG fungerar.").format(
                 name=safe_name(up.filename))
@@ -75,9 +115,10 @@ def store(root: str, case_id: int, uploads: list[Upload], types: list[str]) -> l
     for up, ctype in zip(uploads, types):
         key = f"{case_id}/{uuid.uuid4().hex}"
         path = Path(root) / key
+        up.file.seek(0)
         with open(path, "wb") as fh:
-            fh.write(up.data)
-        out.append(StoredFile(safe_name(up.filename), ctype, len(up.data), hashlib.sha256(up.data).hexdigest(), key))
+            shutil.copyfileobj(up.file, fh, 1 << 16)
+        out.append(StoredFile(safe_name(up.filename), ctype, up.size, up.sha256, key))
     return out
 
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import i18n
 from ..errors import ApiError
-from ..services.attachments import Upload
+from ..services.attachments import Upload, UploadWriter
 from . import security
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,12 @@ async def form_and_files(request: web.Request, max_fields: int = 200) -> tuple[d
         if isinstance(v, str):
             out.setdefault(k, []).append(v)
         elif isinstance(v, FileField) and v.filename:
-            data = v.file.read(max_bytes + 1)
-            if data:
-                uploads.append(Upload(v.filename, data))
+            # aiohttp has already spooled the part to a temporary file: copy at most max_bytes + 1 of it
+            sink = UploadWriter(v.filename)
+            while sink.size <= max_bytes and (chunk := v.file.read(min(1 << 16, max_bytes + 1 - sink.size))):
+                sink.write(chunk)
+            if sink.size:
+                uploads.append(sink.finish())
     return out, uploads
 
 

@@ -215,3 +215,19 @@ async def test_unsafe_file_names_are_cleaned(kg):
     for p in stored_files(kg):
         assert Path(kg.attachments_dir) in p.parents
     assert not os.path.exists(Path(kg.attachments_dir).parent / "etc")
+
+
+def test_uploads_are_spooled_not_held_in_memory():
+    """A received file over 1 MB lives in an unnamed temporary file (nothing to clean up if the request
+    is refused); size, first bytes and SHA-256 are counted on the way in."""
+    from backend.services.attachments import SPOOL_IN_MEMORY, Upload, UploadWriter
+    big = PDF + os.urandom(2 * SPOOL_IN_MEMORY)
+    w = UploadWriter("stor.pdf")
+    for i in range(0, len(big), 65536):
+        w.write(big[i:i + 65536])
+    up = w.finish()
+    assert up.file._rolled  # type: ignore[attr-defined]  # on disk, not in memory
+    assert (up.size, up.head, up.sha256) == (len(big), big[:16], hashlib.sha256(big).hexdigest())
+    assert up.file.read() == big
+    small = Upload.from_bytes("liten.png", PNG)
+    assert not small.file._rolled and small.size == len(PNG)  # type: ignore[attr-defined]
