@@ -141,6 +141,11 @@ async def category_table(session: AsyncSession, f: StatsFilters, organisation_id
             handled[s] += 1
         for m in {s2m.get(s, "ovrigt") for s in subs}:
             handled["main:" + m] += 1
+    return category_result(total, reported, handled, suppress)
+
+
+def category_result(total: int, reported: Counter[str], handled: Counter[str], suppress: bool) -> dict[str, Any]:
+    """The table from the counts (keys: sub codes and "main:<code>"): cells, shares, suppression."""
     out: list[dict[str, Any]] = []
     any_suppressed = False
     for c in catalogue.taxonomy()["categories"]:
@@ -203,6 +208,12 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
     days = [(closed - received).total_seconds() / 86400 for received, closed in (await session.exec(
         _from(select(Case.received_at, Case.closed_at), f, organisation_id).where(col(Case.closed_at).is_not(None))
     )).all()]
+    return summary_result(total, per, names, regions, days, suppress)
+
+
+def summary_result(total: int, per: dict[str, Counter[str]], names: dict[str, dict[str, str]],
+                   regions: dict[str, str], days: list[float], suppress: bool) -> dict[str, Any]:
+    """The summary from the counts per breakdown and the handling times in days: labels, order, suppression."""
 
     def table(key: str, label_of) -> list[dict[str, Any]]:
         items = sorted(per[key].items(), key=lambda kv: kv[0] if key == "month" else (-kv[1], kv[0]))

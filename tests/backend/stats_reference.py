@@ -1,21 +1,20 @@
 """The former statistics code, kept as a test oracle: it loaded every case and counted in Python — slow,
-but obviously right. backend.services.stats now aggregates in SQL and must give the same answers."""
+but obviously right. backend.services.stats now aggregates in SQL and must give the same answers. The
+presentation of the counts (cells, shares, labels, suppression) is shared: category_result and
+summary_result in backend.services.stats."""
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend import catalogue
 from backend.i18n import gettext as _
 from backend.models import SWEDEN, Case, CareUnit, Organisation, Region
-from backend.services.stats import StatsFilters, protect_category_table, protect_summary
-
-SUPPRESS_BELOW = 5
+from backend.services.stats import StatsFilters, category_result, summary_result
 
 
 def _local(at: datetime) -> datetime:
@@ -49,10 +48,6 @@ async def _cases(session: AsyncSession, f: StatsFilters, organisation_id: str | 
     return rows
 
 
-def _cell(n: int, suppress: bool) -> int | None:
-    return None if suppress and 0 < n < SUPPRESS_BELOW else n
-
-
 async def category_table(session: AsyncSession, f: StatsFilters, organisation_id: str | None,
                          suppress: bool) -> dict[str, Any]:
     rows = await _cases(session, f, organisation_id)
@@ -70,31 +65,7 @@ async def category_table(session: AsyncSession, f: StatsFilters, organisation_id
             mains.add(s2m.get(s, "ovrigt"))
         for m in mains:
             handled["main:" + m] += 1
-    out: list[dict[str, Any]] = []
-    any_suppressed = False
-    for c in catalogue.taxonomy()["categories"]:
-        items = [("main", c["code"], reported["main:" + c["code"]], handled["main:" + c["code"]])]
-        items += [("sub", s["code"], reported[s["code"]], handled[s["code"]]) for s in c["subs"]]
-        for level, code, rep, han in items:
-            r_cell, h_cell = _cell(rep, suppress), _cell(han, suppress)
-            any_suppressed |= (r_cell is None) or (h_cell is None)
-            out.append({
-                "level": level, "code": code, "main": c["code"], "label": catalogue.category_label(code),
-                "reported": r_cell, "handled": h_cell,
-                "reported_share": round(rep / total, 4) if total and r_cell is not None else (None if r_cell is None else 0.0),
-                "handled_share": round(han / total, 4) if total and h_cell is not None else (None if h_cell is None else 0.0),
-            })
-    table = {"rows": out, "total": _cell(total, suppress), "suppressed": any_suppressed or (_cell(total, suppress) is None)}
-    return protect_category_table(table) if suppress else table  # secondary suppression: shared, tested apart
-
-
-def _percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    k = (len(s) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return round(s[lo] + (s[hi] - s[lo]) * (k - lo), 1)
+    return category_result(total, reported, handled, suppress)  # the same presentation: only counting is tested
 
 
 async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str | None, suppress: bool) -> dict[str, Any]:
@@ -121,32 +92,4 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
         per["gender"][case.patient_gender or "okänt"] += 1
         if case.closed_at:
             days.append((case.closed_at - case.received_at).total_seconds() / 86400)
-
-    def table(key: str, label_of) -> list[dict[str, Any]]:
-        items = sorted(per[key].items(), key=lambda kv: kv[0] if key == "month" else (-kv[1], kv[0]))
-        return [{"code": k, "label": label_of(k), "count": _cell(n, suppress)} for k, n in items]
-
-    hd_n = len(days)
-    small = suppress and 0 < hd_n < SUPPRESS_BELOW
-    result = {
-        "total": _cell(len(rows), suppress),
-        "per_unit": table("unit", lambda k: names["unit"].get(k, k)),
-        "per_care_provider": table("care_provider", lambda k: names["care_provider"].get(k, k)),
-        "per_region": table("region", lambda k: regions.get(k, k)),
-        "per_verksamhetsomrade": table("verksamhetsomrade", lambda k: catalogue.label("verksamhetsomraden", k)),
-        "per_month": table("month", lambda k: k),
-        "per_age_band": table("age_band", lambda k: k),
-        "per_gender": table("gender", lambda k: {"female": _("Kvinna"), "male": _("Man")}.get(k, k)),
-        "handling_days": {
-            "n": _cell(hd_n, suppress),
-            "median": None if small else (round(statistics.median(days), 1) if days else None),
-            "p90": None if small else _percentile(days, 0.9),
-            "distribution": [] if small else _histogram(days, suppress),
-        },
-    }
-    return protect_summary(result) if suppress else result
-
-
-def _histogram(days: list[float], suppress: bool) -> list[dict[str, Any]]:
-    bins = [(0, 7, "0–7"), (7, 14, "8–14"), (14, 28, "15–28"), (28, 56, "29–56"), (56, 10**6, "57+")]
-    return [{"label": label, "count": _cell(sum(1 for d in days if lo <= d < hi), suppress)} for lo, hi, label in bins]
+    return summary_result(len(rows), per, names, regions, days, suppress)
