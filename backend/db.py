@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import String, event
@@ -11,7 +11,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .models import SWEDEN
+from .models import in_sweden
 
 # aiosqlite logs every statement with its parameters (names, personnummer, free text) at DEBUG: even a
 # debugging session must not write those to a log, so its logger never goes below INFO.
@@ -41,12 +41,7 @@ def _local_month_sqlite(element, compiler, **kw):
 
 
 def _sqlite_local_month(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    at = datetime.fromisoformat(value)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(SWEDEN).strftime("%Y-%m")
+    return in_sweden(datetime.fromisoformat(value)).strftime("%Y-%m") if isinstance(value, str) else None
 
 
 def make_engine(url: str) -> AsyncEngine:

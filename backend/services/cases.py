@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import catalogue, lifecycle as lc, pnr
 from ..errors import ApiError, conflict, forbidden, not_found, validation_error
 from ..i18n import gettext as _
-from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, SWEDEN, local_date, utcnow
+from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, local_date, swedish_midnight, utcnow
 from ..schemas import CaseIn
 from ..settings import Settings
 from . import attachments as att
@@ -472,9 +472,9 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
     if f.unit:
         q = q.where(Case.care_unit_hsa_id == f.unit)
     if f.date_from:
-        q = q.where(Case.received_at >= datetime.combine(f.date_from, datetime.min.time(), tzinfo=SWEDEN).astimezone(timezone.utc))
+        q = q.where(Case.received_at >= swedish_midnight(f.date_from))
     if f.date_to:
-        q = q.where(Case.received_at < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), tzinfo=SWEDEN).astimezone(timezone.utc))
+        q = q.where(Case.received_at < swedish_midnight(f.date_to + timedelta(days=1)))
     if f.q:
         q = q.where(_text_search(f.q))
     total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()

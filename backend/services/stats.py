@@ -6,7 +6,7 @@ import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import catalogue
 from ..i18n import N_, gettext as _
 from ..db import local_month
-from ..models import SWEDEN, Case, CareUnit, Organisation, Region
+from ..models import Case, CareUnit, Organisation, Region, swedish_midnight
 
 SUPPRESS_BELOW = 5
 
@@ -39,11 +39,9 @@ def _where(f: StatsFilters, organisation_id: str | None) -> list[Any]:
         w.append(Case.recipient_org_id == organisation_id)
     if f.year:
         # months in Swedish time, like per_month
-        start = datetime(f.year, f.month or 1, 1, tzinfo=SWEDEN)
-        end = datetime(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1,
-                       tzinfo=SWEDEN)
-        # bound as UTC: the SQLite dialect writes a datetime without its offset
-        w += [Case.received_at >= start.astimezone(timezone.utc), Case.received_at < end.astimezone(timezone.utc)]
+        start = date(f.year, f.month or 1, 1)
+        end = date(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1)
+        w += [Case.received_at >= swedish_midnight(start), Case.received_at < swedish_midnight(end)]
     elif f.month:
         w.append(func.substr(local_month(Case.received_at), 6, 2) == f"{f.month:02d}")
     if f.region:

@@ -23,6 +23,7 @@ def swedish_today(now: Optional[dt.datetime] = None) -> dt.date:
     or 02:00 Swedish time — "idag" at half past midnight must be today, not tomorrow)."""
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(SWEDEN).date()
 
+
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
     "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,

@@ -5,7 +5,7 @@ summary_result in backend.services.stats."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import date
 from typing import Any
 
 from sqlmodel import select
@@ -13,13 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend import catalogue
 from backend.i18n import gettext as _
-from backend.models import SWEDEN, Case, CareUnit, Organisation, Region
+from backend.models import Case, CareUnit, Organisation, Region, in_sweden, swedish_midnight
 from backend.services.stats import StatsFilters, category_result, summary_result
-
-
-def _local(at: datetime) -> datetime:
-    """Months are Swedish calendar months (SQLite hands back naive UTC)."""
-    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(SWEDEN)
 
 
 async def _cases(session: AsyncSession, f: StatsFilters, organisation_id: str | None) -> list[tuple[Case, CareUnit | None]]:
@@ -27,9 +22,9 @@ async def _cases(session: AsyncSession, f: StatsFilters, organisation_id: str | 
     if organisation_id:
         q = q.where(Case.recipient_org_id == organisation_id)
     if f.year:
-        start = datetime(f.year, f.month or 1, 1, tzinfo=SWEDEN)
-        end = datetime(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1, tzinfo=SWEDEN)
-        q = q.where(Case.received_at >= start.astimezone(timezone.utc), Case.received_at < end.astimezone(timezone.utc))
+        start = date(f.year, f.month or 1, 1)
+        end = date(f.year + (1 if not f.month or f.month == 12 else 0), (f.month % 12 + 1) if f.month else 1, 1)
+        q = q.where(Case.received_at >= swedish_midnight(start), Case.received_at < swedish_midnight(end))
     if f.region:
         q = q.where(Case.region_code == f.region)
     if f.unit:
@@ -40,7 +35,7 @@ async def _cases(session: AsyncSession, f: StatsFilters, organisation_id: str | 
         q = q.where(Case.handled_by_officer_id == f.officer)
     rows = list((await session.exec(q)).all())
     if f.month and not f.year:
-        rows = [r for r in rows if _local(r[0].received_at).month == f.month]
+        rows = [r for r in rows if in_sweden(r[0].received_at).month == f.month]
     if f.category:
         subs = {f.category} if f.category in catalogue.sub_to_main() else \
             {s for s, m in catalogue.sub_to_main().items() if m == f.category}
@@ -87,7 +82,7 @@ async def summary(session: AsyncSession, f: StatsFilters, organisation_id: str |
             per["unit"]["okand"] += 1
             names["unit"]["okand"] = _("Okänd mottagning")
         per["region"][case.region_code] += 1
-        per["month"][_local(case.received_at).strftime("%Y-%m")] += 1
+        per["month"][in_sweden(case.received_at).strftime("%Y-%m")] += 1
         per["age_band"][case.age_band or "okänd"] += 1
         per["gender"][case.patient_gender or "okänt"] += 1
         if case.closed_at:
