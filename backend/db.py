@@ -11,7 +11,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .models import in_sweden
+from .swedish_time import in_sweden
 
 # aiosqlite logs every statement with its parameters (names, personnummer, free text) at DEBUG: even a
 # debugging session must not write those to a log, so its logger never goes below INFO.

@@ -1,38 +1,13 @@
 """SQLModel tables. Datetimes are aware UTC; dates are calendar dates (Europe/Stockholm)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Any, Optional
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-SWEDEN = ZoneInfo("Europe/Stockholm")
-
-
-def in_sweden(at: datetime) -> datetime:
-    """A stored timestamp (UTC; SQLite gives it back naive) in Swedish time."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(SWEDEN)
-
-
-def local_date(at: datetime | None = None) -> date:
-    """The calendar date in Sweden (timestamps are stored in UTC; between midnight and 01:00/02:00 Swedish
-    time the UTC date is still yesterday — "idag" and deadlines follow the Swedish calendar)."""
-    return in_sweden(at or utcnow()).date()
-
-
-def swedish_midnight(day: date) -> datetime:
-    """The moment `day` begins in Sweden, in UTC — bound as UTC because the SQLite dialect writes a
-    datetime without its offset."""
-    return datetime.combine(day, time(), tzinfo=SWEDEN).astimezone(timezone.utc)
+from .swedish_time import utcnow
 
 
 class Region(SQLModel, table=True):

@@ -8,7 +8,7 @@ from datetime import date
 
 from personnummer.personnummer import Personnummer, PersonnummerException
 
-from .models import local_date
+from .swedish_time import local_date
 
 AGE_BANDS = [(0, 12, "0-12"), (13, 17, "13-17"), (18, 29, "18-29"), (30, 44, "30-44"),
              (45, 64, "45-64"), (65, 79, "65-79"), (80, 200, "80+")]

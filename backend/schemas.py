@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from . import catalogue, pnr
 from .hsa import is_hsa_id
-from .models import local_date
+from .swedish_time import local_date
 from .i18n import gettext as _
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")

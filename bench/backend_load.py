@@ -41,6 +41,9 @@ from typing import Any, Awaitable, Callable, Iterable
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from backend.swedish_time import local_date  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_OFFICER = ("handlaggare@regionjh.example", "demo-losen-1")
 
@@ -92,7 +95,7 @@ def luhn_digit(nine: str) -> str:
 
 
 def personnummer(rng: random.Random, min_age: int, max_age: int) -> str:
-    today = date.today()
+    today = local_date()
     birth = today - timedelta(days=rng.randint(min_age * 365 + 1, max_age * 365 + 300))
     nine = f"{birth:%y%m%d}{rng.randint(1, 999):03d}"
     sep = "-" if rng.random() < 0.5 else ""
@@ -111,7 +114,7 @@ def case_body(rng: random.Random, units: list[dict[str, Any]], regions: list[str
         str.maketrans("åäöé", "aaoe"))
     phone = f"07{rng.randint(0, 9)}-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
     contact = rng.choices(["email", "phone"], [75, 25])[0]
-    event = date.today() - timedelta(days=rng.randint(0, 120))
+    event = local_date() - timedelta(days=rng.randint(0, 120))
     rel = rng.choice(["mamma", "pappa", "son", "dotter", "make", "fru", "sambo"])
     text = " ".join(p for p in [
         rng.choice(OPENINGS).format(d=f"{event.day}/{event.month}", s=rng.choice(SYMPTOMS), rel=rel),
@@ -271,7 +274,7 @@ async def bench(args: argparse.Namespace, url: str) -> list[Result]:
                       path: str = "categories") -> Callable[[], Awaitable[None]]:
             return lambda: expect(s.get(url + "/api/v1/stats/" + path, params=params, headers=headers), 200)
 
-        year = str(date.today().year)
+        year = str(local_date().year)
         stat_params = [{}, {"year": year}, {"region": "jamtland"}, {"category": "kommunikation"}]
         results.append(await run_phase("stats  GET /stats/categories public",
                                        (stats_job({}, stat_params[i % 4]) for i in range(args.stats)),

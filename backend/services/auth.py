@@ -11,7 +11,8 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Officer, OfficerSession, Organisation, utcnow
+from ..models import Officer, OfficerSession, Organisation
+from ..swedish_time import utcnow
 
 _hasher = PasswordHasher()
 # a real hash to verify against when the e-mail is unknown, so timing does not tell which e-mails exist

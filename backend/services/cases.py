@@ -19,7 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import catalogue, lifecycle as lc, pnr
 from ..errors import ApiError, conflict, forbidden, not_found, validation_error
 from ..i18n import gettext as _
-from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation, local_date, swedish_midnight, utcnow
+from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation
+from ..swedish_time import local_date, swedish_midnight, utcnow
 from ..schemas import CaseIn
 from ..settings import Settings
 from . import attachments as att

@@ -8,7 +8,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import Attachment, Case, CaseEvent, Message, RetentionRun, utcnow
+from ..models import Attachment, Case, CaseEvent, Message, RetentionRun
+from ..swedish_time import utcnow
 from ..settings import Settings
 from . import attachments as att
 

@@ -16,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .. import catalogue
 from ..i18n import N_, gettext as _
 from ..db import local_month
-from ..models import Case, CareUnit, Organisation, Region, swedish_midnight
+from ..models import Case, CareUnit, Organisation, Region
+from ..swedish_time import swedish_midnight
 
 SUPPRESS_BELOW = 5
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from babel import Locale
@@ -11,9 +10,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from .. import catalogue, i18n
+from ..swedish_time import SWEDEN as TZ, local_date
 from . import security
-
-TZ = ZoneInfo("Europe/Stockholm")
 
 
 def _locale() -> Locale:
@@ -85,7 +83,7 @@ def f_percent(value: Any) -> str:
 
 
 def today() -> date:
-    return datetime.now(TZ).date()
+    return local_date()
 
 
 def f_days_left(value: Any) -> int | None:

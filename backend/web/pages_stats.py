@@ -5,7 +5,6 @@ for people outside the organisation).
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -13,6 +12,7 @@ from aiohttp import web
 from .. import catalogue
 from ..i18n import gettext as _
 from ..services import stats
+from ..swedish_time import local_date
 from . import charts, lookups, security
 from .common import officer_page, render, url_with
 
@@ -80,7 +80,7 @@ async def stats_page(request: web.Request, session, ctx: security.OfficerContext
         _("Ärenden per mottagning"), _("Stapeldiagram: antal ärenden per mottagning, de 15 med flest ärenden."),
         [u["label"] for u in per_unit], [charts.Series(_("Ärenden"), [u["count"] for u in per_unit])],
         label_width=250)
-    this_year = datetime.now().year
+    this_year = local_date().year
     taxonomy = catalogue.translated_taxonomy()
     return render(request, "officer/stats.html", {
         "filters": raw, "table": table, "summary": summary,
@@ -102,7 +102,7 @@ async def stats_csv(request: web.Request, session, ctx: security.OfficerContext)
     f, _raw = _filters(request)
     table = await stats.category_table(session, f, ctx.view["organisation"]["id"], suppress=False)
     body = "\ufeff" + stats.category_csv(table)  # BOM: Excel opens å, ä, ö right
-    stamp = datetime.now().strftime("%Y-%m-%d")
+    stamp = local_date().isoformat()
     return web.Response(body=body.encode("utf-8"), headers={
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="arenden-per-problemomrade-{stamp}.csv"'})

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
+from backend.swedish_time import local_date
 
 SERVICE_TOKEN = "test-service-token"
 SECRET_KEY = "test-secret-key-for-the-backend-suite"
@@ -71,7 +72,7 @@ def case_body(**over: Any) -> dict[str, Any]:
         "care_unit_hsa_id": AKUTEN_OSD,
         "care_unit_text": "akuten i Östersund",
         "region_code": None,
-        "event_date": (date.today() - timedelta(days=10)).isoformat(),
+        "event_date": (local_date() - timedelta(days=10)).isoformat(),
         "reporter": {"role": "relative", "name": REPORTER_NAME, "email": REPORTER_EMAIL,
                      "phone": REPORTER_PHONE, "preferred_contact": "email"},
         "patient": {"name": PATIENT_NAME, "personnummer": PNR},

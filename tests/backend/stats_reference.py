@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend import catalogue
 from backend.i18n import gettext as _
-from backend.models import Case, CareUnit, Organisation, Region, in_sweden, swedish_midnight
+from backend.models import Case, CareUnit, Organisation, Region
+from backend.swedish_time import in_sweden, swedish_midnight
 from backend.services.stats import StatsFilters, category_result, summary_result
 
 

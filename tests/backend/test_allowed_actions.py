@@ -9,10 +9,10 @@ import pytest
 from kg_testkit import (DENTIST_AB, JH_HANDLER, JH_RECEIVER, ORTOPED_OSD, PN_HANDLER, PN_JAMTLAND, PN_RECEIVER,
                         REGION_JH)
 
-from backend.models import utcnow
+from backend.swedish_time import utcnow, local_date
 from backend.services.cases import ACTION_ROLES
 
-TODAY = utcnow().date()
+TODAY = local_date()
 STATEMENT = {"statement_org_id": REGION_JH, "statement_due": TODAY + timedelta(days=10),
              "statement_extended": False, "statement_requested_at": utcnow()}
 NO_STATEMENT = {"statement_org_id": None, "statement_due": None, "statement_extended": False,

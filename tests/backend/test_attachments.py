@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 from kg_testkit import JH_HANDLER, PN_HANDLER, REGION_JH, error_of
 
-from backend.models import Attachment, Message, utcnow
+from backend.models import Attachment, Message
+from backend.swedish_time import utcnow
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32

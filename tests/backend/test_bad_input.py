@@ -9,6 +9,7 @@ import pytest
 from kg_testkit import case_body, error_of, new_key, service_headers
 
 from backend.models import AuditEntry, Case, CaseEvent, Message
+from backend.swedish_time import local_date
 
 SWEDISH_SUMMARY = "Några uppgifter behöver rättas."
 
@@ -41,14 +42,14 @@ FIELD_CASES = [
      "Personnumret stämmer inte"),
     ("personnummer impossible date", {"patient": {"personnummer": "19121312-1212"}}, "patient.personnummer",
      "Personnumret stämmer inte"),
-    ("personnummer in the future", {"patient": {"personnummer": f"{date.today().year + 1}0101-0008"}},
+    ("personnummer in the future", {"patient": {"personnummer": f"{local_date().year + 1}0101-0008"}},
      "patient.personnummer", "Personnumret stämmer inte"),
     ("empty personnummer", {"patient": {"personnummer": ""}}, "patient.personnummer", "Personnumret"),
     ("unknown HSA-ID", {"care_unit_hsa_id": "SE2321000207-X9999"}, "care_unit_hsa_id", "finns inte i vår katalog"),
     ("malformed HSA-ID", {"care_unit_hsa_id": "akuten"}, "care_unit_hsa_id", "HSA-id:t har fel format"),
     ("unknown category code", {"reporter_category": "bemotandet"}, "reporter_category", "Okänd kategori"),
     ("main code is not a sub code", {"reporter_category": "kommunikation"}, "reporter_category", "Okänd kategori"),
-    ("event date in the future", {"event_date": (date.today() + timedelta(days=2)).isoformat()}, "event_date",
+    ("event date in the future", {"event_date": (local_date() + timedelta(days=2)).isoformat()}, "event_date",
      "framtiden"),
     ("impossible event date", {"event_date": "2026-02-30"}, "event_date", "ÅÅÅÅ-MM-DD"),
     ("event date as free text", {"event_date": "i tisdags"}, "event_date", "ÅÅÅÅ-MM-DD"),

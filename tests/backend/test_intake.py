@@ -13,6 +13,7 @@ from kg_testkit import (AKUTEN_OSD, AKUTEN_UPPSALA, DESCRIPTION, HC_BRUNFLO, NOT
                         SECRET_KEY, case_body, error_of, new_key, service_headers)
 
 from backend.models import Case, CaseEvent
+from backend.swedish_time import local_date
 
 REF_RE = re.compile(r"^KG-(\d{4})-(\d{6})$")
 CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")  # no 0/O/1/I
@@ -33,7 +34,7 @@ async def test_create_case_with_personnummer(kg):
                                               "kind": "care_provider"}
     received = datetime.fromisoformat(data["received_at"].replace("Z", "+00:00"))
     assert abs((received - before).total_seconds()) < 60
-    assert data["answer_due"] == (received.date() + timedelta(weeks=4)).isoformat()
+    assert data["answer_due"] == (local_date(received) + timedelta(weeks=4)).isoformat()
 
     row = await kg.case_row(data["reference"])
     assert row.status == "received"
@@ -56,7 +57,7 @@ async def test_create_case_with_samordningsnummer(kg):
     assert row.patient_pnr == "197010632391"       # 12 digits, century added, day kept as 63
     assert row.patient_gender == "male"
     assert row.age_band in {"45-64", "65-79"}
-    event = date.today() - timedelta(days=10)           # case_body's event date: age at the event
+    event = local_date() - timedelta(days=10)           # case_body's event date: age at the event
     assert row.patient_age == event.year - 1970 - ((event.month, event.day) < (10, 3))
 
 
@@ -284,7 +285,7 @@ def test_the_calendar_date_is_swedish():
     """Timestamps are UTC; dates (today, answer due, event not in the future) follow Sweden's calendar."""
     from datetime import date, datetime, timezone
 
-    from backend.models import local_date
+    from backend.swedish_time import local_date
     assert local_date(datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc)) == date(2026, 7, 1)   # 00:30 CEST
     assert local_date(datetime(2026, 12, 31, 22, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)  # 23:59 CET
     assert local_date(datetime(2026, 12, 31, 23, 0)) == date(2027, 1, 1)  # naive (SQLite) is UTC

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from kg_testkit import DEMO_PASSWORD, JH_HANDLER, JH_RECEIVER, PN_HANDLER, REGION_JH, error_of
 
-from backend.models import Officer, OfficerSession, utcnow
+from backend.models import Officer, OfficerSession
+from backend.swedish_time import utcnow
 
 
 async def login(kg, email: str, password: str = DEMO_PASSWORD):

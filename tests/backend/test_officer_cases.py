@@ -9,7 +9,8 @@ from kg_testkit import (AKUTEN_OSD, HC_BRUNFLO, JH_ADMIN, JH_HANDLER, JH_RECEIVE
                         error_of)
 
 from backend import pnr as pnr_mod
-from backend.models import AuditEntry, CaseEvent, Message, Officer, utcnow
+from backend.models import AuditEntry, CaseEvent, Message, Officer
+from backend.swedish_time import utcnow, local_date
 from backend.services import cases as cases_service
 
 
@@ -72,14 +73,14 @@ async def test_filter_by_status(kg, mixed):
 
 
 async def test_filter_overdue(kg, mixed):
-    await kg.update_case(mixed["brunflo"], answer_due=date.today() - timedelta(days=1))
+    await kg.update_case(mixed["brunflo"], answer_due=local_date() - timedelta(days=1))
     data = await kg.list_cases(JH_HANDLER, overdue="true")
     assert [i["reference"] for i in data["items"]] == [mixed["brunflo"]]
     assert data["items"][0]["overdue"] is True
     assert set(await refs_of(kg, JH_HANDLER, overdue="false")) == {mixed["akuten"], mixed["ortoped"]}
     # a statement deadline that passed counts as overdue too
     await kg.ok(JH_HANDLER, mixed["ortoped"], "request-statement", {"organisation_id": "SE5565301000"})
-    await kg.update_case(mixed["ortoped"], statement_due=date.today() - timedelta(days=1))
+    await kg.update_case(mixed["ortoped"], statement_due=local_date() - timedelta(days=1))
     assert set(await refs_of(kg, JH_HANDLER, overdue="true")) == {mixed["brunflo"], mixed["ortoped"]}
 
 
@@ -99,7 +100,7 @@ async def test_filter_by_unit(kg, mixed):
 
 
 async def test_filter_by_period(kg, mixed):
-    from backend.models import local_date
+    from backend.swedish_time import local_date
     old = utcnow() - timedelta(days=60)
     await kg.update_case(mixed["ortoped"], received_at=old)
     d = local_date(old)  # periods are Swedish calendar days
@@ -335,7 +336,7 @@ async def board_case_with_statement(kg, **payload):
 async def test_request_statement_default_four_weeks(kg):
     c, case = await board_case_with_statement(kg)
     assert case["status"] == "waiting_for_statement"
-    assert case["statement_due"] == (date.today() + timedelta(weeks=4)).isoformat()
+    assert case["statement_due"] == (local_date() + timedelta(weeks=4)).isoformat()
     assert case["statement_organisation"]["id"] == REGION_JH
     assert case["statement_extended"] is False
     ev = [e for e in case["events"] if e["kind"] == "statement_requested"][0]
@@ -346,8 +347,8 @@ async def test_request_statement_default_four_weeks(kg):
 
 async def test_request_statement_with_weeks_or_deadline(kg):
     _c, case = await board_case_with_statement(kg, weeks=2)
-    assert case["statement_due"] == (date.today() + timedelta(weeks=2)).isoformat()
-    d = (date.today() + timedelta(days=10)).isoformat()
+    assert case["statement_due"] == (local_date() + timedelta(weeks=2)).isoformat()
+    d = (local_date() + timedelta(days=10)).isoformat()
     _c, case = await board_case_with_statement(kg, deadline=d)
     assert case["statement_due"] == d
 
@@ -355,7 +356,7 @@ async def test_request_statement_with_weeks_or_deadline(kg):
 async def test_statement_weeks_are_configurable(make_kg):
     kg = await make_kg(statement_weeks=6)
     _c, case = await board_case_with_statement(kg)
-    assert case["statement_due"] == (date.today() + timedelta(weeks=6)).isoformat()
+    assert case["statement_due"] == (local_date() + timedelta(weeks=6)).isoformat()
 
 
 async def test_request_statement_defaults_to_the_units_care_provider(kg):
@@ -367,7 +368,7 @@ async def test_request_statement_defaults_to_the_units_care_provider(kg):
 @pytest.mark.parametrize("payload,field", [
     ({"organisation_id": PN_JAMTLAND}, "organisation_id"),      # the recipient itself
     ({"organisation_id": "SE0000000000"}, "organisation_id"),
-    ({"organisation_id": REGION_JH, "deadline": date.today().isoformat()}, "deadline"),
+    ({"organisation_id": REGION_JH, "deadline": local_date().isoformat()}, "deadline"),
     ({"organisation_id": REGION_JH, "weeks": 0}, "weeks"),
     ({"organisation_id": REGION_JH, "weeks": 13}, "weeks"),
 ])
@@ -413,19 +414,19 @@ async def test_one_extension_of_two_weeks(kg):
 
 async def test_extension_on_the_last_day_is_allowed(kg):
     c, _case = await board_case_with_statement(kg)
-    await kg.update_case(c["reference"], statement_due=date.today())
+    await kg.update_case(c["reference"], statement_due=local_date())
     case = await kg.ok(PN_HANDLER, c["reference"], "extend-statement")
-    assert case["statement_due"] == (date.today() + timedelta(weeks=2)).isoformat()
+    assert case["statement_due"] == (local_date() + timedelta(weeks=2)).isoformat()
 
 
 async def test_no_extension_after_the_deadline_passed(kg):
     c, _case = await board_case_with_statement(kg)
-    await kg.update_case(c["reference"], statement_due=date.today() - timedelta(days=1))
+    await kg.update_case(c["reference"], statement_due=local_date() - timedelta(days=1))
     r = await kg.act(PN_HANDLER, c["reference"], "extend-statement")
     assert r.status == 409
     assert "gått ut" in (await error_of(r))["message"]
     row = await kg.case_row(c["reference"])
-    assert row.statement_extended is False and row.statement_due == date.today() - timedelta(days=1)
+    assert row.statement_extended is False and row.statement_due == local_date() - timedelta(days=1)
 
 
 async def test_extension_needs_a_statement_request(kg):
@@ -477,7 +478,7 @@ async def test_check_deadlines_command(kg, monkeypatch):
 
     from backend import __main__ as cli
     c = await kg.new_case()
-    await kg.update_case(c["reference"], answer_due=date.today() - timedelta(days=3))
+    await kg.update_case(c["reference"], answer_due=local_date() - timedelta(days=3))
     monkeypatch.setenv("DATABASE_URL", kg.db_url)
     await asyncio.to_thread(cli.main, ["check-deadlines"])
     row = await kg.case_row(c["reference"])

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from backend import pnr
 from backend.schemas import PatientIn
+from backend.swedish_time import local_date
 
-TODAY = date.today()
+TODAY = local_date()
 # within the last 99 years: a ten-digit number with '-' then has one meaning
 OLDEST = TODAY.replace(year=TODAY.year - 99) + timedelta(days=2)
 

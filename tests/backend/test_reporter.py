@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from kg_testkit import JH_HANDLER, SERVICE_TOKEN, error_of
 
-from backend.models import CaseEvent, Message, utcnow
+from backend.models import CaseEvent, Message
+from backend.swedish_time import utcnow
 
 
 async def test_read_status_and_thread(kg):

@@ -11,7 +11,8 @@ import pytest
 from kg_testkit import (DESCRIPTION, JH_HANDLER, PATIENT_NAME, PN_HANDLER, REGION_JH, REPORTER_EMAIL, REPORTER_NAME,
                         REPORTER_PHONE)
 
-from backend.models import Attachment, AuditEntry, CaseEvent, Message, RetentionRun, utcnow
+from backend.models import Attachment, AuditEntry, CaseEvent, Message, RetentionRun
+from backend.swedish_time import utcnow
 from backend.services.retention import anonymise_closed
 
 PDF = b"%PDF-1.4\n%%EOF\n"

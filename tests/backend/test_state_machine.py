@@ -12,7 +12,8 @@ from kg_testkit import (JH_ADMIN, JH_HANDLER, JH_RECEIVER, PN_HANDLER, PN_RECEIV
                         UPPSALA_HANDLER)
 
 from backend import lifecycle as lc
-from backend.models import CaseEvent, utcnow
+from backend.models import CaseEvent
+from backend.swedish_time import utcnow
 from backend.services import cases as cases_service
 
 # --- the table itself ----------------------------------------------------------------------------------

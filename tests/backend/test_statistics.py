@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from kg_testkit import AKUTEN_OSD, HC_BRUNFLO, JH_HANDLER, PN_HANDLER, error_of
 
-from backend.models import Officer, utcnow
+from backend.models import Officer
+from backend.swedish_time import utcnow
 
 
 async def make_dataset(kg) -> dict:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from kg_testkit import JH_HANDLER, JH_RECEIVER
 
 from backend.models import CaseEvent, Message
+from backend.swedish_time import local_date
 
 
 async def reporter_login(kg, reference: str, code: str):
@@ -94,7 +95,7 @@ async def test_the_deadline_loop_writes_events(make_kg):
     """With KG's own background check on (every 0.2 s here), a passed deadline becomes an event by itself."""
     kg = await make_kg(deadline_check_interval_s=0.2)
     c = await kg.new_case()
-    await kg.update_case(c["reference"], answer_due=date.today() - timedelta(days=1))
+    await kg.update_case(c["reference"], answer_due=local_date() - timedelta(days=1))
     row = await kg.case_row(c["reference"])
     for _ in range(50):
         events = await kg.rows(CaseEvent, CaseEvent.case_id == row.id, CaseEvent.kind == "deadline_passed")

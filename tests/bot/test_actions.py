@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 
-from bot.actions import actions, forms, texts
+from bot.actions import actions, answers, forms, texts
 from bot.actions.backend_client import BackendClient
 from tests.bot.conftest import make_tracker, run_action, slots_of
+from bot.actions.dates import swedish_today
 
 VALIDATE = forms.ValidateComplaintForm()
 PNR = "191212121212"
@@ -18,7 +19,7 @@ def full_slots(**over):
     s = {
         "reporter_role": "relative", "patient_consent": "yes", "care_unit_text": "akuten i Östersund",
         "care_unit": "SE2321000207-E2100", "care_unit_name": "Akutmottagning Östersunds sjukhus",
-        "region_code": "jamtland", "event_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "region_code": "jamtland", "event_date": (swedish_today() - dt.timedelta(days=1)).isoformat(),
         "description": "Min mamma fick vänta i åtta timmar.\n\nIngen gav henne vatten.",
         "description_done": True, "category_sub": "omvardnad", "desired_outcome": "En förklaring",
         "reply_wanted": True, "recipient": "care_provider", "patient_name": "Karin Lind",
@@ -45,7 +46,7 @@ async def test_prefill_fills_unit_date_and_description(backend, domain):
     msgs, events = await run_action(actions.ActionPrefillComplaint(), tracker, domain)
     s = slots_of(events)
     assert s["care_unit_text"] == "akuten i Östersund"
-    assert s["event_date"] == (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert s["event_date"] == (swedish_today() - dt.timedelta(days=1)).isoformat()
     assert s["description"] == text  # verbatim
     assert s["complaint_kind"] == "complaint"
 
@@ -154,7 +155,7 @@ async def test_unit_not_connected_routes_to_patient_board(backend, domain):
 async def test_event_date_parsing_and_future(backend, domain):
     _, s, _ = await validate(domain, {}, "i tisdags", "event_date")
     d = dt.date.fromisoformat(s["event_date"])
-    assert d.weekday() == 1 and d < dt.date.today()
+    assert d.weekday() == 1 and d < swedish_today()
     msgs, s, _ = await validate(domain, {}, "imorgon", "event_date")
     assert s["event_date"] is None and texts.DATE_FUTURE in msgs
     msgs, s, _ = await validate(domain, {}, "blablabla", "event_date")
@@ -234,9 +235,44 @@ async def test_question_mid_form_is_let_go(backend, domain):
 
 
 async def test_emergency_in_description_is_never_stored(backend, domain):
-    msgs, s, m = await validate(domain, {}, "jag har ont i bröstet och kan inte andas", "description")
-    assert s["description"] is None
+    """The triage (NLU) makes it a safety intent: the form lets go, asks nothing, and the crisis
+    action gives 112 and pauses the form."""
+    triage = {"triage": {"label": "emergency", "confidence": 0.97, "source": "rules", "death": False}}
+    text = "jag har ont i bröstet och kan inte andas"
+    msgs, s, m = await validate(domain, {}, text, "description", intent="safety_emergency", extra_parse=triage)
+    assert s.get("description") is None and msgs == []
+    tracker = make_tracker({}, text=text, intent="safety_emergency", requested="description", extra_parse=triage)
+    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
     assert m[0].get("response") == "utter_safety_emergency"
+    assert m[1].get("response") == "utter_form_paused" and len(m) == 2
+    assert "description" not in slots_of(events)  # too short to be a story: not stored
+
+
+async def test_crisis_after_a_story_keeps_the_story(backend, domain):
+    text = ("Jag fick vänta sex timmar på akuten igår och ingen tittade på mig. "
+            "Nu har jag jätteont i bröstet igen och det strålar ut i armen.")
+    triage = {"triage": {"label": "emergency", "confidence": 0.97, "source": "rules", "death": False}}
+    tracker = make_tracker({}, text=text, intent="safety_emergency", requested="description", extra_parse=triage)
+    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
+    assert m[0].get("response") == "utter_safety_emergency"
+    assert slots_of(events)["description"] == text  # nothing they wrote is lost
+
+
+@pytest.mark.parametrize("label,response", [("suicide", "utter_safety_suicide"), ("threat", "utter_safety_violence")])
+async def test_crisis_outside_a_form_gets_its_own_answer(backend, domain, label, response):
+    tracker = make_tracker({}, text="...", intent="safety_" + label, loop=None,
+                           extra_parse={"triage": {"label": label, "confidence": 0.9}})
+    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
+    assert [x.get("response") for x in m] == [response] and events == []
+
+
+async def test_other_authority_gets_its_body(backend, domain):
+    from bot.actions.referrals import REFERRALS
+    tracker = make_tracker({}, text="Försäkringskassan drog in min sjukpenning", intent="other_authority", loop=None,
+                           extra_parse={"triage": {"label": "other_authority", "confidence": 0.9,
+                                                   "body": "forsakringskassan"}})
+    m, _ = await run_action(answers.ActionAnswerQuestion(), tracker, domain)
+    assert m[0]["text"] == REFERRALS["forsakringskassan"].text and "omprövning" in m[0]["text"]
 
 
 async def test_recipient_recommendation(backend, domain):

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, ROOT, assert_no_serious_axe, new_context, shot
+from backend.swedish_time import local_date
 
 JH_HANDLER = "handlaggare@regionjh.example"
 JH_RECEIVER = "mottagare@regionjh.example"
@@ -200,7 +201,7 @@ def many_cases(backend):
         refs.append(c["reference"])
     overdue = refs[3]
     db_exec(backend, "UPDATE \"case\" SET answer_due = ?, received_at = ? WHERE reference = ?",
-            (date.today() - timedelta(days=3)).isoformat(), (date.today() - timedelta(days=40)).isoformat() + " 09:00:00",
+            (local_date() - timedelta(days=3)).isoformat(), (local_date() - timedelta(days=40)).isoformat() + " 09:00:00",
             overdue)
     return {"refs": refs, "overdue": overdue}
 
@@ -244,7 +245,7 @@ def test_officer_case_list_filters_sort_paging_search(page, backend, many_cases,
         expect(rows(page).nth(i)).to_contain_text("Akutmottagning Östersunds sjukhus")
         expect(rows(page).nth(i)).to_contain_text("Bemötande")
 
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_date() + timedelta(days=1)).isoformat()
     page.goto(backend.url + f"/officer?from={tomorrow}")
     expect(count).to_have_text("Inga ärenden matchar filtret.")
     page.goto(backend.url + "/officer?status=received&per_page=10")
@@ -350,7 +351,7 @@ def test_statement_extension_reassign_and_roles(browser, backend, url_log, page)
     page.get_by_role("button", name="Begär yttrande").click()
     expect(flash(page)).to_contain_text("Yttrande är begärt")
     expect(page.get_by_test_id("case-status")).to_have_text("Väntar på yttrande från vårdgivaren")
-    due = (date.today() + timedelta(weeks=3)).isoformat()
+    due = (local_date() + timedelta(weeks=3)).isoformat()
     expect(page.locator(".events")).to_contain_text(due)
     page.get_by_role("button", name=re.compile("Förläng tiden för yttrandet")).click()
     expect(flash(page)).to_contain_text("Tiden för yttrandet är förlängd")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from datetime import date, timedelta
 from typing import Any
+from backend.swedish_time import local_date
 
 OFFICER_EMAIL = "handlaggare@regionjh.example"      # handler at Region Jämtland Härjedalen (care provider)
 ADMIN_EMAIL = "admin@regionjh.example"
@@ -39,7 +40,7 @@ def valid_case(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "channel": "chat", "recipient": "care_provider", "care_unit_hsa_id": CONNECTED_UNIT,
         "care_unit_text": "akuten i Östersund", "region_code": "jamtland",
-        "event_date": (date.today() - timedelta(days=10)).isoformat(),
+        "event_date": (local_date() - timedelta(days=10)).isoformat(),
         "reporter": {"role": "relative", "name": "Anna Andersson", "email": "anna@example.se",
                      "phone": "0701234567", "preferred_contact": "email"},
         "patient": {"name": "Karl Andersson", "personnummer": personnummer(date(1941, 7, 8), 980)},

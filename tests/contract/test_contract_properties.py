@@ -29,6 +29,7 @@ from backend.hsa import is_hsa_id
 from backend.schemas import EMAIL_RE, PHONE_RE, TAG_RE
 
 from .contract_helpers import luhn_digit, valid_case
+from backend.swedish_time import local_date
 
 ROOT = Path(__file__).resolve().parents[2]
 # KG_PROPERTY_EXAMPLES raises the budget for a deeper local run
@@ -100,7 +101,7 @@ def _text_not(pred) -> st.SearchStrategy[str]:
 
 
 def _future_date() -> st.SearchStrategy[str]:
-    return st.integers(1, 3000).map(lambda d: (date.today() + timedelta(days=d)).isoformat())
+    return st.integers(1, 3000).map(lambda d: (local_date() + timedelta(days=d)).isoformat())
 
 
 def _valid_pnr(t: str) -> bool:
@@ -210,7 +211,7 @@ def test_garbage_intake_is_refused_field_by_field_and_writes_nothing(api) -> Non
 @st.composite
 def personnummer_forms(draw) -> tuple[str, str, date, str]:
     """(as typed, normalised 12 digits, birth date, gender)."""
-    today = date.today()
+    today = local_date()
     birth = draw(st.dates(min_value=date(today.year - 110, 1, 1), max_value=today - timedelta(days=1)))
     serial = draw(st.integers(1, 999))  # födelsenummer 000 is never issued
     coordination = draw(st.booleans())
@@ -233,7 +234,7 @@ def personnummer_forms(draw) -> tuple[str, str, date, str]:
 @given(form=personnummer_forms())
 def test_every_personnummer_form_is_accepted_and_normalised(api, form) -> None:
     typed, normalised, birth, gender = form
-    event = date.today() - timedelta(days=1)
+    event = local_date() - timedelta(days=1)
     assume(birth <= event)
     r = requests.post(api.url + "/api/v1/cases", timeout=30,
                       json=valid_case(patient={"name": "Test Testsson", "personnummer": typed},

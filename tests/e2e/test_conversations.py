@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bot.actions.dates import swedish_today
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -96,7 +97,7 @@ def officer_case(backend, ref, email="handlaggare@regionjh.example"):
 
 
 def last_weekday(wd):
-    today = dt.date.today()
+    today = swedish_today()
     return today - dt.timedelta(days=(today.weekday() - wd) % 7 or 7)
 
 
@@ -126,7 +127,7 @@ def test_patient_first_message_fills_unit_date_and_description(rasa_server, back
     assert len(once) == len(set(once)), c.asked
     case = officer_case(backend_server, ref)
     assert case["care_unit"]["hsa_id"] == "SE2321000207-E2100"
-    assert case["event_date"] == (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert case["event_date"] == (swedish_today() - dt.timedelta(days=1)).isoformat()
     assert case["description"] == first + "\n\nLäkaren var otrevlig och lyssnade inte alls på mig."
     assert case["reporter"]["role"] == "patient" and case["reporter"]["name"] == "Anna Andersson"
     assert case["reporter"]["email"] == "anna@example.se" and case["reporter"]["preferred_contact"] == "email"
@@ -304,7 +305,7 @@ def test_relative_account_as_first_message_and_who_they_are(rasa_server, backend
     assert case["reporter"]["role"] == "relative" and case["reporter"]["name"] == "Eva Lind"
     assert case["description"] == first  # in the person's own words
     assert case["care_unit"]["hsa_id"] == "SE2321000207-E2101"
-    days = (dt.date.today() - dt.date.fromisoformat(case["event_date"])).days
+    days = (swedish_today() - dt.date.fromisoformat(case["event_date"])).days
     assert 1 <= days <= 14
 
 
