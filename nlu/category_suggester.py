@@ -37,125 +37,38 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 
 import numpy as np
 
-from nlu import category_data, text_features
+from nlu import category_data, text_classifier, text_features
 from nlu.category_data import CategoryDataError, Taxonomy
-from nlu.text_features import (
-    BASE_MORPHEMES,
-    Analyzer,
-    CompoundSplitter,
-    FeatureSpace,
-    SparseTfidf,
-    softmax,
-    vocabulary_for_splitter,
-    word_count,
-)
+from nlu.text_classifier import LinearTextModel
+from nlu.text_features import word_count
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_KEY = "complaint_categories"
-MODEL_FORMAT = 1
 
 DEFAULT_MODEL_CONFIG: Dict[str, Any] = {
-    # feature blocks and their weights (0 disables a block)
-    "char_weight": 1.0,
-    "word_weight": 1.0,
-    "orig_weight": 0.3,
-    "char_ngram_min": 2,
-    "char_ngram_max": 5,
-    "word_ngrams": 2,
-    "char_min_df": 2,
-    "word_min_df": 1,
-    "orig_min_df": 1,
-    "compound_splitting": True,
-    # multinomial logistic regression
-    "C": 10.0,
-    "max_iter": 2000,
+    k: v for k, v in text_classifier.DEFAULT_MODEL_CONFIG.items() if k != "class_weight"
 }
 
 
-class CategoryModel:
-    """Feature extraction + multinomial logistic regression over sub codes.
+class CategoryModel(LinearTextModel):
+    """The linear text model over the taxonomy's sub codes, ranked with their main codes.
 
     Plain Python object (no Rasa imports needed) so the benchmark and the
     tests can train and evaluate it directly.
     """
 
     def __init__(self, taxonomy: Taxonomy, config: Optional[Dict[str, Any]] = None):
+        super().__init__(config)
         self.taxonomy = taxonomy
-        self.config = {**DEFAULT_MODEL_CONFIG, **(config or {})}
-        self.classes: List[str] = []
-        self.lexicon: List[str] = []
-        self.space: Optional[FeatureSpace] = None
-        self.coef: Optional[np.ndarray] = None
-        self.intercept: Optional[np.ndarray] = None
-
-    # -- building blocks -----------------------------------------------------
-
-    def _weights(self) -> Dict[str, float]:
-        c = self.config
-        return {
-            "char": float(c["char_weight"]),
-            "word": float(c["word_weight"]),
-            "orig": float(c["orig_weight"]),
-        }
-
-    def _min_df(self) -> Dict[str, int]:
-        c = self.config
-        return {b: int(c[f"{b}_min_df"]) for b in ("char", "word", "orig")}
-
-    def _make_space(self, lexicon: Sequence[str]) -> FeatureSpace:
-        c = self.config
-        splitter = (
-            CompoundSplitter(list(BASE_MORPHEMES) + list(lexicon))
-            if c["compound_splitting"]
-            else None
-        )
-        analyzer = Analyzer(
-            splitter,
-            char_range=(int(c["char_ngram_min"]), int(c["char_ngram_max"])),
-            word_ngrams=int(c["word_ngrams"]),
-        )
-        return FeatureSpace(analyzer, self._weights(), self._min_df())
-
-    # -- training / prediction -----------------------------------------------
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int = 42):
-        from sklearn.linear_model import LogisticRegression
-
         unknown = sorted(set(labels) - set(self.taxonomy.sub_codes))
         if unknown:
             raise CategoryDataError(f"labels not in the taxonomy: {', '.join(unknown)}")
         if not texts:
             raise CategoryDataError("no training examples")
-        self.lexicon = vocabulary_for_splitter(texts) if self.config["compound_splitting"] else []
-        self.space = self._make_space(self.lexicon)
-        X = self.space.fit_transform(list(texts))
-        clf = LogisticRegression(
-            C=float(self.config["C"]),
-            max_iter=int(self.config["max_iter"]),
-            solver="lbfgs",
-            multi_class="multinomial",
-            random_state=seed,
-        )
-        clf.fit(X, list(labels))
-        classes = [str(c) for c in clf.classes_]
-        coef = np.asarray(clf.coef_, dtype=np.float64)
-        intercept = np.asarray(clf.intercept_, dtype=np.float64)
-        if len(classes) == 2:  # binary LR stores one row; expand to softmax form
-            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        self.classes, self.coef, self.intercept = classes, coef, intercept
-        return self
-
-    @property
-    def is_trained(self) -> bool:
-        return self.space is not None and self.coef is not None
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if not self.is_trained:
-            raise RuntimeError("CategoryModel is not trained")
-        X = self.space.transform(list(texts))
-        return softmax(np.asarray(X @ self.coef.T) + self.intercept)
+        return super().fit(texts, labels, seed=seed)
 
     def rank(self, texts: Sequence[str], top_k: int = 5) -> List[List[Dict[str, Any]]]:
         """Ranked ``{"main", "sub", "confidence"}`` lists, one per text."""
@@ -179,48 +92,19 @@ class CategoryModel:
             )
         return out
 
-    # -- persistence (JSON + npz, no pickle) -----------------------------------
-
-    def save(self, directory: Path) -> None:
-        if not self.is_trained:
-            raise RuntimeError("CategoryModel is not trained")
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        meta = {
-            "format": MODEL_FORMAT,
-            "config": self.config,
-            "classes": self.classes,
-            "parents": {c: self.taxonomy.main_of(c) for c in self.classes},
-            "lexicon": self.lexicon,
-            "blocks": {b: v.features() for b, v in self.space.vectorizers.items()},
-        }
-        (directory / "model.json").write_text(
-            json.dumps(meta, ensure_ascii=False), encoding="utf-8"
-        )
-        arrays = {"coef": self.coef.astype(np.float32), "intercept": self.intercept}
-        for b, v in self.space.vectorizers.items():
-            arrays[f"idf_{b}"] = v.idf
-        np.savez_compressed(directory / "weights.npz", **arrays)
+    def save(self, directory: Path, extra: Optional[Dict[str, Any]] = None) -> None:
+        parents = {c: self.taxonomy.main_of(c) for c in self.classes}
+        super().save(directory, {"parents": parents, **(extra or {})})
 
     @classmethod
     def load(cls, directory: Path) -> "CategoryModel":
-        directory = Path(directory)
-        meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-        if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(f"unsupported category model format {meta.get('format')!r}")
+        meta = cls.read_meta(directory)
         parents = meta["parents"]
         subs = tuple(meta["classes"])
         mains = tuple(dict.fromkeys(parents[s] for s in subs))
         taxonomy = Taxonomy(mains, subs, dict(parents), {s: s for s in subs})
         model = cls(taxonomy, meta["config"])
-        model.classes = list(meta["classes"])
-        model.lexicon = list(meta["lexicon"])
-        model.space = model._make_space(model.lexicon)
-        with np.load(directory / "weights.npz", allow_pickle=False) as npz:
-            model.coef = np.asarray(npz["coef"], dtype=np.float64)
-            model.intercept = np.asarray(npz["intercept"], dtype=np.float64)
-            for b, feats in meta["blocks"].items():
-                model.space.vectorizers[b] = SparseTfidf.from_state(feats, npz[f"idf_{b}"])
+        model.restore(directory, meta)
         return model
 
 
@@ -284,7 +168,7 @@ class CategorySuggester(GraphComponent):
         cfg = {**cls.get_default_config(), **config}
         digest = category_data.file_digest(cfg["data_path"], cfg["taxonomy_path"])
         h = hashlib.sha256((digest or "missing-data").encode())
-        for mod in (category_data, text_features):
+        for mod in (category_data, text_classifier, text_features):
             try:
                 h.update(inspect.getsource(mod).encode())
             except (OSError, TypeError):

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from . import dates, texts, units
 from .backend_client import BackendError, new_idempotency_key
 from .common import buttons, find_email, find_phone, turn_of
-from .forms import ROLE_PATTERNS, client, find_access_code, find_reference, merge_suggestions
+from .forms import ROLE_PATTERNS, about_waiting, client, find_access_code, find_reference, merge_suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,12 @@ class ActionPrefillComplaint(Action):
                 if r != "patient" and re.search(pattern, text.lower()):
                     role = r
                     break
+        death = bool(turn.triage.get("death")) and not tracker.get_slot("patient_consent")
+        if death:
+            # a death in the first message: no question whether the patient agrees, past tense later
+            role = role if role in ("relative", "guardian", "representative") else "relative"
+            events += [SlotSet("patient_consent", "not_needed"), SlotSet("consent_note", texts.NOTE_DECEASED)]
+            dispatcher.utter_message(text=texts.CONDOLENCES)
         if role and not tracker.get_slot("reporter_role"):
             events.append(SlotSet("reporter_role", role))
 
@@ -120,6 +126,8 @@ class ActionPrefillComplaint(Action):
             sugg = merge_suggestions(None, (tracker.latest_message or {}).get("complaint_categories") or [])
             if sugg:
                 events.append(SlotSet("category_suggestions", sugg))
+            if turn.intent != "give_praise" and about_waiting(sugg):
+                dispatcher.utter_message(text=texts.VARDGARANTI)
         return events
 
 

@@ -7,8 +7,6 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from . import safety
-
 LOOP_NAMES = {"complaint_form", "status_form", "reply_form"}
 
 SAFETY_INTENTS = {"safety_emergency", "safety_suicide", "safety_violence"}
@@ -16,10 +14,10 @@ CONTROL_INTENTS = {"cancel", "start_over"}
 QUESTION_INTENTS = {
     "ask_process", "ask_patient_board", "ask_ivo", "ask_compensation", "ask_dental",
     "ask_personal_data", "ask_duration", "ask_recipient", "ask_capabilities", "ask_medical",
-    "out_of_scope",
+    "ask_bot_identity", "ask_consequences", "other_authority", "out_of_scope",
 }
-SAFETY_RESPONSE = {"emergency": "utter_safety_emergency", "suicide": "utter_safety_suicide",
-                   "violence": "utter_safety_violence"}
+# the triage's critical labels (nlu/triage.py)
+CRISIS_LABELS = ("emergency", "suicide", "threat")
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 EMAIL_LIKE_RE = re.compile(r"\S+@\S*")
@@ -35,6 +33,7 @@ class Turn:
     fresh: bool = True
     requested: Optional[str] = None
     is_payload: bool = False
+    triage: Dict[str, Any] = field(default_factory=dict)
 
     @property
     def words(self) -> int:
@@ -64,6 +63,11 @@ def fresh_user_turn(tracker: Tracker) -> bool:
     return False
 
 
+def triage_of(tracker: Tracker) -> Dict[str, Any]:
+    """The triage of the latest message (``label``, ``confidence``, ``body``, ``death``)."""
+    return dict((tracker.latest_message or {}).get("triage") or {})
+
+
 def turn_of(tracker: Tracker) -> Turn:
     msg = tracker.latest_message or {}
     text = (msg.get("text") or "").strip()
@@ -82,19 +86,13 @@ def turn_of(tracker: Tracker) -> Turn:
         ents.setdefault(e.get("entity"), []).append(e.get("value"))
     return Turn(text=text, intent=name, confidence=conf, entities=ents,
                 fresh=fresh_user_turn(tracker), requested=tracker.get_slot("requested_slot"),
-                is_payload=text.startswith("/"))
+                is_payload=text.startswith("/"), triage=triage_of(tracker))
 
 
 def safety_kind(turn: Turn) -> Optional[str]:
-    """What kind of danger this message signals, if any (the regex net, or the NLU intent for
-    a real sentence: a bare name or number is never taken for an emergency)."""
-    kind = safety.classify(turn.text)
-    if kind:
-        return kind
-    if turn.intent in SAFETY_INTENTS and turn.confidence >= 0.75 and turn.words >= 3 \
-            and not re.search(r"\d|@", turn.text) and not safety.looks_like_past_account(turn.text):
-        return turn.intent.replace("safety_", "")
-    return None
+    """``emergency`` | ``suicide`` | ``threat`` when the triage found a crisis in this message."""
+    label = turn.triage.get("label")
+    return label if label in CRISIS_LABELS else None
 
 
 def is_interruption(turn: Turn, free_text: bool) -> bool:
@@ -106,7 +104,7 @@ def is_interruption(turn: Turn, free_text: bool) -> bool:
     """
     if turn.is_payload:
         return turn.intent in CONTROL_INTENTS | SAFETY_INTENTS | QUESTION_INTENTS
-    if turn.intent in SAFETY_INTENTS and safety_kind(turn):
+    if turn.intent in SAFETY_INTENTS or safety_kind(turn):
         return True
     if turn.intent in CONTROL_INTENTS:
         return turn.confidence >= (0.75 if free_text else 0.5) and turn.words <= 6

@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 from . import dates, pnr, texts, units
 from .backend_client import BackendClient, BackendError
 from .common import (Turn, buttons, clean_name, entity_payload, find_email, find_phone,
-                     is_interruption, safety_kind, turn_of, SAFETY_RESPONSE, EMAIL_LIKE_RE)
+                     is_interruption, turn_of, EMAIL_LIKE_RE)
 from .taxonomy import Taxonomy, load as load_taxonomy
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,20 @@ def merge_suggestions(old: Optional[List[Dict[str, Any]]], new: Optional[List[Di
     return [{**i, "confidence": round(i["confidence"] / total, 4)} for i in ranked[:5]]
 
 
+WAITING_SUBS = {"vantetider", "tillganglighet_till_varden"}
+
+
+def about_waiting(suggestions: Optional[List[Dict[str, Any]]]) -> bool:
+    """The story is about waiting or reaching care (the most common complaints in the region's reports)."""
+    top = (suggestions or [{}])[0]
+    return top.get("sub") in WAITING_SUBS and float(top.get("confidence") or 0) >= 0.4
+
+
+def deceased(slots: Dict[str, Any]) -> bool:
+    """The patient has died (said in the first message, or as the answer about consent)."""
+    return slots.get("consent_note") == texts.NOTE_DECEASED
+
+
 def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
     role = slots.get("reporter_role")
     praise = slots.get("complaint_kind") == "praise"
@@ -194,13 +208,6 @@ class ValidateComplaintForm(FormValidationAction):
                         or turn.words <= 4)
         return False
 
-    def _safety_net(self, turn: Turn, dispatcher: CollectingDispatcher) -> bool:
-        kind = safety_kind(turn)
-        if kind:
-            dispatcher.utter_message(response=SAFETY_RESPONSE[kind])
-            return True
-        return False
-
     # ------------------------------------------------------------------ reporter_role
     def extract_reporter_role(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         turn = self._answer(tracker, "reporter_role")
@@ -263,7 +270,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"patient_consent": None}
         if value == "deceased":
             dispatcher.utter_message(text=texts.CONSENT_DECEASED)
-            return {"patient_consent": "not_needed", "consent_note": "Patienten har avlidit."}
+            return {"patient_consent": "not_needed", "consent_note": texts.NOTE_DECEASED}
         if value == "cannot":
             dispatcher.utter_message(text=texts.CONSENT_CANNOT)
             return {"patient_consent": "not_needed", "consent_note": "Patienten kan inte ta ställning."}
@@ -333,8 +340,6 @@ class ValidateComplaintForm(FormValidationAction):
         turn = self._answer(tracker, "care_unit_text")
         if not turn:
             return {}
-        if self._safety_net(turn, dispatcher):
-            return {"care_unit_text": None}
         return {"care_unit_text": turn.entity("care_unit_text") or turn.text}
 
     async def validate_care_unit_text(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -496,8 +501,6 @@ class ValidateComplaintForm(FormValidationAction):
         turn = self._answer(tracker, "description")
         if not turn:
             return {}
-        if self._safety_net(turn, dispatcher):
-            return {"description": None}
         return {"description": turn.text}
 
     def validate_description(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -507,9 +510,11 @@ class ValidateComplaintForm(FormValidationAction):
         if len(text.split()) < 2 and tracker.get_slot("requested_slot") == "description":
             dispatcher.utter_message(text=texts.DESCRIPTION_TOO_SHORT)
             return {"description": None}
-        suggestions = (tracker.latest_message or {}).get("complaint_categories") or []
-        return {"description": text[:20000],
-                "category_suggestions": merge_suggestions(None, suggestions) or None}
+        suggestions = merge_suggestions(None, (tracker.latest_message or {}).get("complaint_categories") or [])
+        if tracker.get_slot("requested_slot") == "description" and tracker.get_slot("complaint_kind") != "praise" \
+                and about_waiting(suggestions):
+            dispatcher.utter_message(text=texts.VARDGARANTI)
+        return {"description": text[:20000], "category_suggestions": suggestions or None}
 
     def extract_description_done(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         turn = self._answer(tracker, "description_done")
@@ -519,8 +524,6 @@ class ValidateComplaintForm(FormValidationAction):
             return {"description_done": True}
         if turn.has_intent("deny", min_conf=0.5) and turn.words <= 3:
             return {"description_done": True}
-        if self._safety_net(turn, dispatcher):
-            return {"description_done": None}
         if (turn.has_intent("affirm", min_conf=0.5) and turn.words <= 3) or turn.words == 0:
             return {"description_done": "more"}
         return {"description_done": "add:" + turn.text}
@@ -1011,9 +1014,6 @@ class ValidateReplyForm(FormValidationAction):
             return {}
         if is_interruption(turn, free_text=True):
             return {}
-        if safety_kind(turn):
-            dispatcher.utter_message(response=SAFETY_RESPONSE[safety_kind(turn)])
-            return {"reply_text": None}
         return {"reply_text": turn.text}
 
     def validate_reply_text(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -1112,11 +1112,7 @@ class AskDescription(_Ask):
     slot = "description"
 
     async def ask(self, dispatcher, tracker):
-        turn = turn_of(tracker)
-        if safety_kind(turn):
-            dispatcher.utter_message(text=texts.ASK_DESCRIPTION_AFTER_SAFETY)
-        else:
-            dispatcher.utter_message(text=texts.ASK_DESCRIPTION)
+        dispatcher.utter_message(text=texts.ASK_DESCRIPTION)
 
 
 class AskDescriptionDone(_Ask):
@@ -1208,7 +1204,8 @@ class AskPatientName(_Ask):
 
     async def ask(self, dispatcher, tracker):
         role = tracker.get_slot("reporter_role")
-        dispatcher.utter_message(text=texts.ASK_PATIENT_NAME_SELF if role == "patient" else
+        dispatcher.utter_message(text=texts.ASK_PATIENT_NAME_DECEASED if deceased(tracker.slots) else
+                                 texts.ASK_PATIENT_NAME_SELF if role == "patient" else
                                  texts.ASK_PATIENT_NAME_CHILD if role == "guardian" else
                                  texts.ASK_PATIENT_NAME_OTHER)
 
@@ -1218,7 +1215,8 @@ class AskPatientPersonnummer(_Ask):
 
     async def ask(self, dispatcher, tracker):
         role = tracker.get_slot("reporter_role")
-        dispatcher.utter_message(text=texts.ASK_PNR_SELF if role == "patient" else texts.ASK_PNR_OTHER)
+        dispatcher.utter_message(text=texts.ASK_PNR_DECEASED if deceased(tracker.slots) else
+                                 texts.ASK_PNR_SELF if role == "patient" else texts.ASK_PNR_OTHER)
 
 
 class AskReporterName(_Ask):

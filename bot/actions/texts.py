@@ -35,6 +35,15 @@ CONSENT_EXPLAIN = (
     "ärendet.\n"
     "Vill du fortsätta ändå?")
 CONSENT_CONTINUE_BUTTONS = [("Ja, fortsätt", "/affirm"), ("Nej, avsluta", "/deny")]
+NOTE_DECEASED = "Patienten har avlidit."
+CONDOLENCES = ("Jag beklagar sorgen. Du kan lämna synpunkter som närstående, och vården och patientnämnden "
+               "tar emot dem. Jag behöver inte fråga om patientens samtycke.")
+VARDGARANTI = ("Bra att veta: enligt vårdgarantin ska du få kontakt med vårdcentralen samma dag och en "
+               "medicinsk bedömning inom tre dagar om det behövs. Efter en remiss ska du få ett besök i den "
+               "specialiserade vården inom 90 dagar, och behandling inom 90 dagar efter beslutet. Inom barn- och "
+               "ungdomspsykiatrin gäller en förstärkt vårdgaranti: 30 dagar till första besök, 30 till utredning "
+               "och 30 till behandling. Om vårdgarantin inte uppfylls ska regionen hjälpa dig att få vård hos en "
+               "annan vårdgivare, utan extra kostnad för dig. Nu fortsätter vi med dina synpunkter.")
 CONSENT_DECEASED = ("Jag är ledsen att höra att patienten har avlidit. Du kan lämna synpunkter "
                     "som närstående, och vården och patientnämnden tar emot dem.")
 CONSENT_CANNOT = ("Då kan du som närstående lämna synpunkterna. Jag noterar att patienten "
@@ -82,8 +91,6 @@ DATE_CHANGED = "Jag har ändrat datumet till {date}."
 # -- description ---------------------------------------------------------------------------
 ASK_DESCRIPTION = ("Berätta med egna ord vad som hände. Du kan skriva i flera meddelanden. "
                    "Det du skriver skickas som det är.")
-ASK_DESCRIPTION_AFTER_SAFETY = ("När du är redo kan du berätta vad som hände. "
-                                "Det du skriver skickas som det är.")
 DESCRIPTION_TOO_SHORT = "Kan du berätta lite mer om vad som hände?"
 ASK_DESCRIPTION_MORE = ("Vill du berätta mer om vad som hände? Skriv det i så fall – allt sparas "
                         "med dina egna ord. Annars trycker du på \"Nej, det var allt\".")
@@ -130,11 +137,14 @@ PRAISE_TO_UNIT = "Vad roligt! Ditt beröm går direkt till mottagningen."
 ASK_PATIENT_NAME_SELF = "Vad heter du? Skriv för- och efternamn."
 ASK_PATIENT_NAME_OTHER = "Vad heter patienten? Skriv för- och efternamn."
 ASK_PATIENT_NAME_CHILD = "Vad heter barnet? Skriv för- och efternamn."
+ASK_PATIENT_NAME_DECEASED = "Vad hette patienten? Skriv för- och efternamn."
 NAME_INVALID = "Skriv namnet med bokstäver, gärna både för- och efternamn."
 ASK_PNR_SELF = ("Vilket är ditt personnummer? Det behövs för att vården ska hitta rätt journal. "
                 "Samordningsnummer går också bra.")
 ASK_PNR_OTHER = ("Vilket är patientens personnummer? Det behövs för att vården ska hitta rätt "
                  "journal. Samordningsnummer går också bra.")
+ASK_PNR_DECEASED = ("Vilket personnummer hade patienten? Det behövs för att vården ska hitta rätt journal. "
+                    "Samordningsnummer går också bra.")
 ASK_REPORTER_NAME = "Vad heter du själv? Skriv för- och efternamn."
 ASK_CONTACT = ("Hur når vi dig? Skriv din e-postadress, ditt telefonnummer eller båda. "
                "Vi använder dem bara för det här ärendet.")
@@ -245,14 +255,15 @@ INTENT_LABELS = {
     "ask_recipient": "Vem ska jag vända mig till?",
     "ask_capabilities": "Vad kan du hjälpa till med?",
     "ask_medical": "En medicinsk fråga",
+    "ask_bot_identity": "Om jag är en människa",
+    "ask_consequences": "Vad som händer när man klagar",
+    "other_authority": "Något som inte gäller vården",
     "cancel": "Avbryta",
     "start_over": "Börja om",
     "greet": "Hälsa",
     "goodbye": "Avsluta samtalet",
     "thank": "Tacka",
 }
-FORM_PAUSED = ("Det du har berättat hittills finns kvar. Skriv \"fortsätt\" när du vill "
-               "fortsätta med ärendet, eller \"avbryt\" om du vill avsluta.")
 WELCOME_BACK = ("Välkommen tillbaka! Du har ett påbörjat ärende. Skriv \"fortsätt\" för att "
                 "fortsätta där du slutade, eller \"börja om\".")
 
@@ -268,3 +279,6 @@ CONTACT_SKIP_NEEDS_REPLY = ("Du har sagt att du vill ha svar, och då behöver v
 CONTACT_CHANGED = "Jag har ändrat dina kontaktuppgifter."
 PNR_CHANGED = "Jag har ändrat personnumret."
 REPLY_CANCELLED = "Okej, jag skickar inget svar nu. Du kan svara senare, här eller på ärendesidan."
+
+# -- leaving the form for a moment ---------------------------------------------------------------
+BACK_TO_FORM = "Om du ändå har synpunkter på vården kan vi fortsätta med dem."

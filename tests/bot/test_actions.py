@@ -235,35 +235,39 @@ async def test_question_mid_form_is_let_go(backend, domain):
 
 
 async def test_emergency_in_description_is_never_stored(backend, domain):
-    """The triage (NLU) makes it a safety intent: the form lets go, asks nothing, and the crisis
-    action gives 112 and pauses the form."""
+    """The triage (NLU) makes it a safety intent: the form lets go and asks nothing; the rule answers
+    with utter_crisis, and a message too short to be a story is not kept as the description."""
     triage = {"triage": {"label": "emergency", "confidence": 0.97, "source": "rules", "death": False}}
     text = "jag har ont i bröstet och kan inte andas"
     msgs, s, m = await validate(domain, {}, text, "description", intent="safety_emergency", extra_parse=triage)
     assert s.get("description") is None and msgs == []
     tracker = make_tracker({}, text=text, intent="safety_emergency", requested="description", extra_parse=triage)
-    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
-    assert m[0].get("response") == "utter_safety_emergency"
-    assert m[1].get("response") == "utter_form_paused" and len(m) == 2
-    assert "description" not in slots_of(events)  # too short to be a story: not stored
+    m, events = await run_action(answers.ActionKeepStory(), tracker, domain)
+    assert m == [] and events == []
 
 
 async def test_crisis_after_a_story_keeps_the_story(backend, domain):
     text = ("Jag fick vänta sex timmar på akuten igår och ingen tittade på mig. "
             "Nu har jag jätteont i bröstet igen och det strålar ut i armen.")
     triage = {"triage": {"label": "emergency", "confidence": 0.97, "source": "rules", "death": False}}
-    tracker = make_tracker({}, text=text, intent="safety_emergency", requested="description", extra_parse=triage)
-    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
-    assert m[0].get("response") == "utter_safety_emergency"
-    assert slots_of(events)["description"] == text  # nothing they wrote is lost
+    tracker = make_tracker({"description": "Det började i måndags."}, text=text, intent="safety_emergency",
+                           requested="description_done", extra_parse=triage)
+    m, events = await run_action(answers.ActionKeepStory(), tracker, domain)
+    assert m == [] and slots_of(events)["description"] == "Det började i måndags.\n\n" + text
 
 
-@pytest.mark.parametrize("label,response", [("suicide", "utter_safety_suicide"), ("threat", "utter_safety_violence")])
-async def test_crisis_outside_a_form_gets_its_own_answer(backend, domain, label, response):
-    tracker = make_tracker({}, text="...", intent="safety_" + label, loop=None,
-                           extra_parse={"triage": {"label": label, "confidence": 0.9}})
-    m, events = await run_action(answers.ActionCrisis(), tracker, domain)
-    assert [x.get("response") for x in m] == [response] and events == []
+def test_crisis_and_question_answers_are_chosen_by_slot(domain):
+    """utter_crisis and utter_answer: one variation per value of their slot, mapped from the intent."""
+    for resp, slot in (("utter_crisis", "crisis"), ("utter_answer", "question")):
+        values = domain["slots"][slot]["values"]
+        conditioned = [v["condition"][0]["value"] for v in domain["responses"][resp] if v.get("condition")]
+        assert sorted(conditioned) == sorted(values)
+        mapped = {m["value"] for m in domain["slots"][slot]["mappings"]}
+        assert mapped == set(values)
+    crisis = {v["condition"][0]["value"]: v["text"] for v in domain["responses"]["utter_crisis"] if v.get("condition")}
+    assert crisis["emergency"].startswith("Ring 112 nu")
+    assert all(n in crisis["suicide"] for n in ("112", "90101", "mind.se", "1177"))
+    assert "112" in crisis["threat"] and "klagomål" in crisis["threat"]
 
 
 async def test_other_authority_gets_its_body(backend, domain):
@@ -271,7 +275,7 @@ async def test_other_authority_gets_its_body(backend, domain):
     tracker = make_tracker({}, text="Försäkringskassan drog in min sjukpenning", intent="other_authority", loop=None,
                            extra_parse={"triage": {"label": "other_authority", "confidence": 0.9,
                                                    "body": "forsakringskassan"}})
-    m, _ = await run_action(answers.ActionAnswerQuestion(), tracker, domain)
+    m, _ = await run_action(answers.ActionReferElsewhere(), tracker, domain)
     assert m[0]["text"] == REFERRALS["forsakringskassan"].text and "omprövning" in m[0]["text"]
 
 

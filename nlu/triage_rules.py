@@ -1,0 +1,142 @@
+"""The second net behind the triage classifier: high-recall patterns for people in crisis.
+
+Each sentence is checked on its folded form (lower case, å/ä → a, ö → o), so "kan inte andas" and
+"ja kan inte andas" match alike.  A sentence that only tells of the past ("fick en hjärtinfarkt
+förra året", "för två år sedan försökte jag ta mitt liv") is not a present crisis: it is part of a
+complaint.  The trained classifier decides everything else; these patterns only ever *raise* an
+alarm, they never silence one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from nlu.text_features import fold
+
+_SENTENCES = re.compile(r"(?<=[.!?…\n])\s+|\n+")
+
+
+def _rx(*parts: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+_KID = r"(barnet|bebisen|babyn|sonen|dottern|min son|min dotter|var son|var dotter|lillen|ungen|min bebis)"
+
+EMERGENCY = _rx(
+    r"\b(kan|kn|kann) (inte|int|knappt|ej) (andas|fa luft)\b", r"\bfar (ingen|inte|knappt) luft\b",
+    r"\b(andas|andades) (inte|knappt)\b", r"\b(slutat|slutar) andas\b", r"\bandningen (har )?stannat\b",
+    r"\b(ont|tryck|smarta|smartor|kramp) i (brostet|brost)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett)",
+    r"\bstralar (ut )?(i|mot|till) (vanster|armen|kaken|kaklen|ryggen)\b",
+    r"\b(brostsmarta|brostsmartor)\b.*\b(nu|just nu|stralar|igen)\b",
+    r"\b(ar|blev|blir|ligger) (helt )?medvetslos", r"\bmedvetslos\b.*\b(nu|ligger|har)\b",
+    r"\b(gar|gick) inte att vacka\b", r"\b(vaknar|reagerar|svarar) inte\b.*\b(nu|alls|pa tilltal)\b",
+    _KID + r" (ar|blir|har blivit) (helt |jatte |sa )?(slapp|bla|gra|kall och blek)",
+    r"\bslapp och (svarar|reagerar) inte\b",
+    r"\b(bloder|blodet) (kraftigt|mycket|jattemycket|massor|som fan|ohejdat|och slutar inte)\b",
+    r"\b(slutar|stoppar) inte (att )?blo(da|dningen)\b", r"\bblodet (sprutar|forsar)\b",
+    r"\bmungipan (hanger|sjunker)\b", r"\bhanger i (ena )?mungipan\b", r"\bsluddrar\b",
+    r"\bkan inte (lyfta|rora) (armen|ena armen|benet|ena sidan)\b",
+    r"\b(har|fatt|far) (en )?(stroke|hjartinfarkt|hjartattack|hjartstopp)\b.*\b(nu|tror|just)\b",
+    r"\btror (att )?(jag|han|hon|hen|pappa|mamma|min man|min fru) (har |fatt |far )?(en )?(stroke|hjartinfarkt|hjartattack|propp)\b",
+    r"\b(krampar|kramper|krampanfall)\b.*\b(nu|fortfarande|slutar inte)\b",
+    r"\b(svullnar|svullen) i (halsen|svalget|tungan|ansiktet)\b", r"\banafylaxi|allergisk chock\b",
+    r"\b(ring|ringer|skicka|skickar|behover|vill ha) (en )?ambulans\b", r"\bambulans (nu|direkt|fort)\b",
+    r"\b(druckit|svalt|svalde|atit|fatt i sig) (rent|klorin|tvattmedel|lampolja|diskmedel|tabletter|piller|batteri)",
+    r"\b(har tagit|tog|tagit) (en )?(massa|hela|alla|for manga|en hel|massor)\b.*\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter)",
+    r"\b(kollapsat|kollapsade|svimmat|svimmade)\b.*\b(nu|ligger|vaknar inte|svarar inte)\b",
+    r"\bvarsta (huvudvarken|huvudvark)\b.*\b(nu|plotsligt)\b",
+    r"\bhjalp (mig )?(nu|snabbt|fort)\b.*\b(andas|blod|brost|medvetslos|doende)\b",
+    r"\b(hon|han|hen|jag|pappa|mamma) (haller pa att|kommer att) do\b.*\b(nu|hjalp)",
+)
+
+SUICIDE = _rx(
+    r"\b(ta|tar|tagit|ska ta) livet av (mig|mej|mig sjalv|sig)\b", r"\bta mitt (eget )?liv\b",
+    r"\bsjalvmord|suicid", r"\b(vill|tanker|ska) (inte )?(leva|do|doe)\b(?! av (skam|tristess|langtraktan))",
+    r"\bvill inte (leva|finnas)\b", r"\borkar inte (leva|finnas)\b", r"\b(vill|ska) (bara )?forsvinna\b",
+    r"\bsta(r|endes)? (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
+    r"\b(hoppa|hoppar|kasta mig) (fran|ner fran|framfor|ut|ifran)\b",
+    r"\bavskedsbrev\b", r"\bskrivit (brev|ett brev|avsked) till (alla|mina|familjen|barnen)\b",
+    r"\bingen (kommer|skulle|kommer att) sakna mig\b", r"\b(battre|lattare) (for alla )?om jag (var|vore|inte fanns)",
+    r"\b(skar|skara|skadar|skada) mig( sjalv)?\b", r"\bskurit mig\b",
+    r"\b(har|har kopt|har skaffat) (ett )?rep\b", r"\bsnaran\b",
+    r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b",
+    r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
+    r"\b(samlat|sparat) (pa mig )?(tabletter|piller)\b", r"\bsova for alltid\b", r"\binte vakna (mer|igen)\b",
+    r"\b(gora|gor) slut pa (allt|mitt liv|mig sjalv|det har)\b", r"\bavsluta (mitt liv|allt|det har nu)\b",
+    r"\bdet (far|ska) bli slut (ikvall|i natt|idag|nu)\b", r"\bsista gangen (jag skriver|ni hor|nagon hor)\b",
+    r"\b(min|mitt) sista (dag|kvall|natt)\b", r"\bsjalvskad",
+    r"\bingen mening (med|att) (att )?leva\b", r"\borkar inte (mer|langre)\b.*\b(leva|livet|finnas|slut)\b",
+)
+
+THREAT = _rx(
+    r"\b(ska|tanker|kommer att|kommer|ska fan|vill) (doda|drapa|mord|morda|skjuta|knivhugga|hugga|sla ihjal|"
+    r"sla ner|spranga|branna ner|tanda eld pa|satta eld pa|misshandla|skada|ge igen pa|hamnas pa|ta) "
+    r"(honom|henne|hen|dem|dom|er|dig|den|det|personalen|lakaren|doktorn|skoterskan|alla|nagon|stallet|"
+    r"vardcentralen|sjukhuset|akuten|avdelningen|mottagningen|kliniken)\b",
+    r"\b(doda|drapa|morda|skjuta|knivhugga|sla ihjal|spranga|branna ner) (den dar|den javeln|honom|henne|er|alla)\b",
+    r"\b(tar|ta) med (mig )?(kniven|en kniv|kniv|pistol|vapen|ett vapen|yxa|nagot vasst|bensin|hagelbossan)\b",
+    r"\bvet (var|vart) (hon|han|hen|ni|dom|de|lakaren|doktorn|skoterskan) bor\b",
+    r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se)\b",
+    r"\bbomb\b", r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
+    r"\bhotar (mig|oss|att|personalen|barnen|min|med)\b", r"\b(blir|blev just) hotad\b.*\b(nu|just nu)",
+    r"\b(har|med) (en )?(kniv|pistol|vapen|yxa)\b.*\b(nu|utanfor|hotar|star|har inne|dorren)\b",
+    r"\bstar utanfor (dorren|huset|lagenheten)\b", r"\b(slar|sparkar|stryper|misshandlar) (mig|oss|henne|barnen)\b",
+    r"\bbryta sig in\b", r"\b(ar|vi ar) inte (saker|trygg|trygga) (hemma|har)\b",
+)
+
+# the past: a sentence that only tells what happened is part of a complaint ("år" folds to "ar", like
+# "är", so the time phrases are taken out before the present is looked for)
+PAST_TIME = re.compile(
+    r"\b(forra (aret|manaden|veckan|varen|sommaren|hosten|vintern|gangen)|i fjol|i forrfjol"
+    r"|for (\w+ )?(ar|manader|manad|veckor|vecka|dagar|aren|artionden) (sedan|sen)|i (varas|somras|hostas|vintras|julas)"
+    r"|(ar|aret|sommaren|hosten|varen|vintern) (19|20)\d\d|tidigare i (ar|host|var|somras)|som barn|nar jag var (liten|ung|\w+ ar)"
+    r"|(i|pa|under|sedan) (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)"
+    r"|i (mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags))\b")
+PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville)\b")
+# "det är över nu", "jag mår bättre nu": the present tense of a crisis that has passed
+RESOLVED = re.compile(r"\b(det ar over|ar over nu|har gatt over|gick over|mar (mycket |lite )?(battre|bra) (nu|idag)"
+                      r"|har fatt (bra )?hjalp|det ar bakom mig)\b")
+PRESENT = re.compile(
+    r"\b(nu|just nu|fortfarande|igen|ikvall|i kvall|i natt|inatt|idag|i dag|har|ar|kan|ska|kommer|star|ligger"
+    r"|sitter|vill|tanker|far|gor|hjalp|nyss|precis|alldeles|for (en|ett par|nagra|\w+) (timme|timmar|minut|minuter|stund) (sedan|sen))\b")
+# figurative: "höll på att dö av tristess", "dödstrött" (the word boundary keeps that out)
+FIGURATIVE = re.compile(r"\b(do|doo|dor) av (skam|tristess|langtraktan|skratt|nyfikenhet|trotthet)\b|\bhoppa (over|in)\b")
+
+DEATH = re.compile(
+    r"\b(dog|doog|avled|avlidit|avliden|avlidne|gick bort|gatt bort|har dott|dott|dodsfall|omkom|somnade in"
+    r"|dodsbud|begravning|begravningen|ar dod|var dod|doden|avsomnade|forolyckades)\b")
+DEATH_FIGURATIVE = re.compile(r"\b(holl pa att|trodde (att )?(jag|han|hon) skulle|kunde ha) do\b")
+
+
+def sentences(text: str) -> List[str]:
+    return [s for s in (fold(x.strip().lower()) for x in _SENTENCES.split(text or "")) if s]
+
+
+def _only_past(sentence: str) -> bool:
+    """A sentence with a marker of the past and none of the present."""
+    if not (PAST_TIME.search(sentence) or PAST_VERB.search(sentence)):
+        return False
+    if RESOLVED.search(sentence):
+        return True
+    return not PRESENT.search(PAST_TIME.sub(" ", sentence))
+
+
+def critical(text: str) -> Optional[str]:
+    """``emergency`` | ``suicide`` | ``threat`` when a sentence of ``text`` signals a present crisis."""
+    for s in sentences(text):
+        s = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", s)).strip()
+        if not s or FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
+            continue
+        for label, rx in (("suicide", SUICIDE), ("emergency", EMERGENCY), ("threat", THREAT)):
+            if rx.search(s) and not _only_past(s):
+                return label
+    return None
+
+
+def mentions_death(text: str) -> bool:
+    """A death is mentioned (a patient died), not a figure of speech."""
+    t = fold((text or "").lower())
+    t = re.sub(r"[^\w\s]", " ", t)
+    return bool(DEATH.search(t)) and not DEATH_FIGURATIVE.search(t) or bool(
+        re.search(r"\bdog\b", t) and not DEATH_FIGURATIVE.search(t))

@@ -1,0 +1,128 @@
+"""The triage of every message, measured on text it never saw (nlu/data/triage/heldout, written apart).
+
+The floors are issue 7's: every critical message caught, at most 1 % false alarms on complaint
+openings, other authorities pointed to the right body in at least 90 %.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nlu import triage_data, triage_rules
+from nlu.text_features import fold, normalize
+from nlu.triage_data import CRITICAL, LABELS
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "nlu" / "data" / "triage"
+
+
+@pytest.fixture(scope="module")
+def model():
+    from nlu.triage import train_from_files
+
+    return train_from_files(DATA, ROOT / "nlu" / "data" / "categories" / "train.yml")
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return triage_data.load_split("heldout", DATA)
+
+
+def _key(text: str) -> str:
+    return fold(normalize(text))
+
+
+def test_training_sets_are_large_enough():
+    counts = Counter(i.label for i in triage_data.load_split("train", DATA))
+    for label in CRITICAL:
+        assert counts[label] >= 150, (label, counts[label])
+    for label in set(LABELS) - set(CRITICAL):
+        assert counts[label] >= 80, (label, counts[label])
+
+
+def test_heldout_sets_are_large_enough(heldout):
+    counts = Counter(i.label for i in heldout)
+    assert sum(counts[c] for c in CRITICAL) >= 60
+    assert counts["other_authority"] >= 40 and counts["medical"] >= 40 and counts["complaint"] >= 150
+
+
+def test_heldout_and_dev_never_leak_into_training():
+    train = {_key(i.text) for i in triage_data.training_items(DATA, ROOT / "nlu/data/categories/train.yml")}
+    for split in ("heldout", "dev"):
+        leaked = [i.text for i in triage_data.load_split(split, DATA) if _key(i.text) in train]
+        assert leaked == [], split
+
+
+def test_bodies_are_the_referral_table():
+    from bot.actions.referrals import REFERRALS
+
+    for split in ("train", "dev", "heldout"):
+        bodies = {i.body for i in triage_data.load_split(split, DATA) if i.body}
+        assert bodies <= set(REFERRALS), (split, bodies - set(REFERRALS))
+    assert {i.body for i in triage_data.load_split("train", DATA) if i.body} == set(REFERRALS)
+
+
+def test_bad_files_are_refused(tmp_path):
+    p = tmp_path / "x.yml"
+    p.write_text('version: 1\nitems:\n  - {text: "hej", label: nonsense}\n', encoding="utf-8")
+    with pytest.raises(triage_data.TriageDataError, match="unknown label"):
+        triage_data.load_file(p)
+    p.write_text('version: 1\nitems:\n  - {text: "skatten", label: other_authority}\n', encoding="utf-8")
+    with pytest.raises(triage_data.TriageDataError, match="body"):
+        triage_data.load_file(p)
+
+
+@pytest.mark.parametrize("text", [
+    "mamma dog i våras på medicinkliniken och ingen ringde oss",
+    "fick en hjärtinfarkt förra året och uppföljningen var usel",
+    "ambulansen kom för sent när pappa föll i badrummet",
+    "tack till ambulanspersonalen som var så fina mot min man",
+    "Stort tack till ambulanspersonalen i tisdags!",
+    "Jag fick en faktura för ambulansen som jag inte förstår",
+])
+def test_past_accounts_and_praise_raise_no_alarm(model, text):
+    assert model.triage([text])[0]["label"] not in CRITICAL
+
+
+@pytest.mark.parametrize("text,label", [
+    ("står på bron nu. ingen bryr sig ändå", "suicide"),
+    ("tog en massa tabletter för en timme sen. ville bara att nån skulle veta", "suicide"),
+    ("Jag fick vänta i sex timmar på akuten förra veckan och ingen tog mig på allvar. "
+     "Nu har jag fått jätteont i bröstet igen, det strålar ut i vänster arm", "emergency"),
+    ("jag kommer hitta den där läkaren och döda honom", "threat"),
+])
+def test_issue_examples_are_critical(model, text, label):
+    r = model.triage([text])[0]
+    assert r["label"] in CRITICAL and r["label"] == label
+
+
+def test_death_is_understood_not_a_figure_of_speech():
+    assert triage_rules.mentions_death("Min mamma dog på medicinkliniken i mars")
+    assert triage_rules.mentions_death("pappa gick bort i somras efter operationen")
+    assert not triage_rules.mentions_death("jag höll på att dö av tristess i väntrummet")
+    assert not triage_rules.mentions_death("jag är dödstrött på att ringa 1177")
+
+
+def test_heldout_floors(model, heldout):
+    results = model.triage([i.text for i in heldout])
+    crit = [(i, r) for i, r in zip(heldout, results) if i.label in CRITICAL]
+    misses = [i.text for i, r in crit if r["label"] not in CRITICAL]
+    assert misses == [], f"critical misses: {misses}"
+    openings = [(i, r) for i, r in zip(heldout, results) if i.label == "complaint"]
+    alarms = [i.text for i, r in openings if r["label"] in CRITICAL]
+    assert len(alarms) <= 0.01 * len(openings), f"false alarms on openings: {alarms}"
+    auth = [(i, r) for i, r in zip(heldout, results) if i.label == "other_authority"]
+    right = sum(r["label"] == "other_authority" and r.get("body") == i.body for i, r in auth)
+    assert right >= 0.90 * len(auth), f"other authority right body {right}/{len(auth)}"
+
+
+def test_cost_per_message(model):
+    texts = ["Jag fick vänta i sex timmar på akuten och ingen förklarade varför, personalen var stressad."] * 50
+    model.triage(texts[:1])
+    t0 = time.perf_counter()
+    for t in texts:
+        model.triage([t])
+    assert (time.perf_counter() - t0) / len(texts) < 0.005
