@@ -40,12 +40,9 @@ COMPLAINT_SCRIPT = [
     "/done",
     '/inform{"category_sub":"bemotande"}',
     '/inform{"desired_outcome":"En förklaring"}',
-    "/affirm",
     '/inform{"recipient":"care_provider"}',
-    "Anna Andersson",
-    "19121212-1212",
+    "Anna Andersson 19121212-1212",
     "anna@example.se",
-    "/affirm",
     "/affirm",
 ]
 STOCK_SCRIPT = ["hello", "I am feeling sad", "yes", "great", "bye", "hi", "i am a bot?", "goodbye"]

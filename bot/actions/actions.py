@@ -120,6 +120,8 @@ class ActionPrefillComplaint(Action):
             events.append(SlotSet("contact_email", email))
         if phone:
             events.append(SlotSet("contact_phone", phone))
+        if email or phone:
+            events.append(SlotSet("reply_wanted", True))
 
         if len(text.split()) >= PREFILL_MIN_WORDS and not tracker.get_slot("description"):
             events.append(SlotSet("description", text))
@@ -169,7 +171,7 @@ def build_case_payload(slots: Dict[str, Any]) -> Dict[str, Any]:
         "description": slots.get("description") or "",
         "reporter_category": category if category and category != "none" else None,
         "desired_outcome": slots.get("desired_outcome") or None,
-        "reply_wanted": bool(slots.get("reply_wanted", True)),
+        "reply_wanted": bool(email or phone) if slots.get("reply_wanted") is None else bool(slots["reply_wanted"]),
         "tags": [],
         "personal_data_consent": bool(slots.get("personal_data_consent")),
     }

@@ -66,7 +66,7 @@ FIELD_CLEARS = {
     "description": ["description", "description_done", "category_suggestions"],
     "category_sub": ["category_sub", "category_stage"],
     "desired_outcome": ["desired_outcome"],
-    "reply_wanted": ["reply_wanted"],
+    "reply_wanted": ["reply_wanted", "contact_info", "contact_email", "contact_phone", "preferred_contact"],
     "recipient": ["recipient", "recipient_auto"],
     "patient_name": ["patient_name"],
     "patient_personnummer": ["patient_personnummer"],
@@ -125,6 +125,9 @@ def merge_suggestions(old: Optional[List[Dict[str, Any]]], new: Optional[List[Di
     return [{**i, "confidence": round(i["confidence"] / total, 4)} for i in ranked[:5]]
 
 
+# "Vill du berätta mer?" is asked only when the story is shorter than this
+SHORT_STORY_WORDS = 30
+
 WAITING_SUBS = {"vantetider", "tillganglighet_till_varden"}
 
 
@@ -157,10 +160,11 @@ def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
             req.append("unit_choice")
         else:
             req.append("region_code")
-    req += ["event_date", "description", "description_done"]
+    req += ["event_date", "description"]
+    if len((slots.get("description") or "").split()) < SHORT_STORY_WORDS:
+        req.append("description_done")  # "anything more?" only after a short story
     if not praise:
         req += ["category_sub", "desired_outcome"]
-    req.append("reply_wanted")
     if not praise:
         req.append("recipient")
     req += ["patient_name", "patient_personnummer"]
@@ -169,11 +173,11 @@ def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
     email, phone = slots.get("contact_email"), slots.get("contact_phone")
     if not (email or phone) and slots.get("contact_info") != "none":
         req.append("contact_info")
-    elif slots.get("contact_info") == "none" and slots.get("reply_wanted"):
+    elif slots.get("contact_info") == "none" and slots.get("reply_wanted") is True:
         req.append("contact_info")
     if email and phone:
         req.append("preferred_contact")
-    req += ["summary_confirmed", "personal_data_consent"]
+    req.append("summary_confirmed")  # confirming the summary sends it; the data information is shown there
     return req
 
 
@@ -625,20 +629,6 @@ class ValidateComplaintForm(FormValidationAction):
             return {"desired_outcome": None}
         return {"desired_outcome": str(value).strip()[:2000]}
 
-    def extract_reply_wanted(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        turn = self._answer(tracker, "reply_wanted")
-        if not turn:
-            return {}
-        yn = _yes_no(turn)
-        return {"reply_wanted": yn if yn is not None else "?"}
-
-    def validate_reply_wanted(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if isinstance(value, bool):
-            return {"reply_wanted": value}
-        if value is not None:
-            dispatcher.utter_message(text=texts.YES_NO_NOT_UNDERSTOOD)
-        return {"reply_wanted": None}
-
     def extract_recipient(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         turn = self._answer(tracker, "recipient")
         if not turn:
@@ -728,11 +718,11 @@ class ValidateComplaintForm(FormValidationAction):
         if value is None:
             return {"contact_info": None}
         if value == "skip":
-            if tracker.get_slot("reply_wanted"):
+            if tracker.get_slot("reply_wanted") is True:
                 dispatcher.utter_message(text=texts.CONTACT_SKIP_NEEDS_REPLY)
                 return {"contact_info": None}
             dispatcher.utter_message(text=texts.CONTACT_SKIPPED)
-            return {"contact_info": "none", "preferred_contact": "none",
+            return {"contact_info": "none", "preferred_contact": "none", "reply_wanted": False,
                     "contact_email": None, "contact_phone": None}
         if value in ("given", "none"):
             return {"contact_info": value}
@@ -746,7 +736,9 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(text=texts.CONTACT_PHONE_INVALID if len(digits) >= 5
                                      else texts.CONTACT_INVALID)
             return {"contact_info": None}
-        out: Dict[str, Any] = {"contact_info": "given", "contact_email": email, "contact_phone": phone}
+        # contact details given: the person wants a reply (no separate question)
+        out: Dict[str, Any] = {"contact_info": "given", "contact_email": email, "contact_phone": phone,
+                               "reply_wanted": True}
         if email and not phone:
             out["preferred_contact"] = "email"
         elif phone and not email:
@@ -831,7 +823,9 @@ class ValidateComplaintForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         at_summary = requested == "summary_confirmed"
         if value is True:
-            return {"summary_confirmed": True}
+            # confirming the summary sends the case; the information on how the data is used was shown
+            # with it (no separate "consent" step: the processing does not rest on consent)
+            return {"summary_confirmed": True, "personal_data_consent": True}
         keep = {"summary_confirmed": None} if at_summary else {}
         if value is None:
             return {"summary_confirmed": None}
@@ -895,27 +889,6 @@ class ValidateComplaintForm(FormValidationAction):
         if at_summary:
             dispatcher.utter_message(text=texts.YES_NO_NOT_UNDERSTOOD)
         return {"summary_confirmed": None} if at_summary else {}
-
-    def extract_personal_data_consent(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        turn = self._answer(tracker, "personal_data_consent")
-        if not turn:
-            return {}
-        yn = _yes_no(turn)
-        if yn is None and re.search(r"\b(skicka|godkänner|samtycker)\b", turn.text.lower()) \
-                and not re.search(r"\binte\b", turn.text.lower()):
-            yn = True
-        return {"personal_data_consent": yn if yn is not None else "?"}
-
-    def validate_personal_data_consent(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        if value is True:
-            return {"personal_data_consent": True}
-        if value is False:
-            dispatcher.utter_message(text=texts.PERSONAL_DATA_DENIED,
-                                     buttons=buttons(texts.PERSONAL_DATA_BUTTONS))
-            return {"personal_data_consent": None}
-        if value is not None:
-            dispatcher.utter_message(text=texts.YES_NO_NOT_UNDERSTOOD)
-        return {"personal_data_consent": None}
 
 
 def recommended_recipient(slots: Dict[str, Any]) -> str:
@@ -1174,13 +1147,6 @@ class AskDesiredOutcome(_Ask):
             for o in texts.OUTCOME_BUTTONS])
 
 
-class AskReplyWanted(_Ask):
-    slot = "reply_wanted"
-
-    async def ask(self, dispatcher, tracker):
-        dispatcher.utter_message(text=texts.ASK_REPLY_WANTED, buttons=buttons(texts.REPLY_BUTTONS))
-
-
 class AskRecipient(_Ask):
     slot = "recipient"
 
@@ -1230,7 +1196,7 @@ class AskContactInfo(_Ask):
     slot = "contact_info"
 
     async def ask(self, dispatcher, tracker):
-        btns = [] if tracker.get_slot("reply_wanted") else buttons([texts.CONTACT_SKIP_BUTTON])
+        btns = [] if tracker.get_slot("reply_wanted") is True else buttons([texts.CONTACT_SKIP_BUTTON])
         dispatcher.utter_message(text=texts.ASK_CONTACT, buttons=btns)
 
 
@@ -1248,21 +1214,15 @@ class AskSummaryConfirmed(_Ask):
 
     async def ask(self, dispatcher, tracker):
         tax = await taxonomy()
-        dispatcher.utter_message(text=summary_text(tracker.slots, tax), buttons=buttons(texts.SUMMARY_BUTTONS))
+        text = summary_text(tracker.slots, tax) + "\n\n" + texts.DATA_USE.format(recipient=recipient_name(tracker.slots))
+        dispatcher.utter_message(text=text + "\n\n" + texts.SUMMARY_QUESTION, buttons=buttons(texts.SUMMARY_BUTTONS))
 
 
-class AskPersonalDataConsent(_Ask):
-    slot = "personal_data_consent"
-
-    async def ask(self, dispatcher, tracker):
-        rec = tracker.get_slot("recipient") or "care_provider"
-        if rec == "patient_board":
-            who = f"patientnämnden i {tracker.get_slot('region_name')}" if tracker.get_slot("region_name") \
-                else "patientnämnden"
-        else:
-            who = tracker.get_slot("care_unit_name") or "vården"
-        dispatcher.utter_message(text=texts.ASK_PERSONAL_DATA.format(recipient=who),
-                                 buttons=buttons(texts.PERSONAL_DATA_BUTTONS))
+def recipient_name(slots: Dict[str, Any]) -> str:
+    if (slots.get("recipient") or "care_provider") == "patient_board":
+        region = slots.get("region_name")
+        return f"patientnämnden i {region}" if region else "patientnämnden"
+    return slots.get("care_unit_name") or "vården"
 
 
 class AskCaseReference(_Ask):
@@ -1287,8 +1247,7 @@ class AskReplyText(_Ask):
 
 
 def summary_text(slots: Dict[str, Any], tax: Optional[Taxonomy]) -> str:
-    from .texts import (CONSENT_LABELS, PREFERRED_LABELS, RECIPIENT_LABELS, ROLE_LABELS,
-                        SUMMARY_INTRO, SUMMARY_QUESTION)
+    from .texts import CONSENT_LABELS, PREFERRED_LABELS, RECIPIENT_LABELS, ROLE_LABELS, SUMMARY_INTRO
     role = slots.get("reporter_role")
     lines = [SUMMARY_INTRO]
     lines.append(f"• Vem det gäller: {ROLE_LABELS.get(role, '–')}")
@@ -1324,5 +1283,4 @@ def summary_text(slots: Dict[str, Any], tax: Optional[Taxonomy]) -> str:
     if slots.get("contact_email") and slots.get("contact_phone") and pref in PREFERRED_LABELS:
         contact += f" (helst {PREFERRED_LABELS[pref]})"
     lines.append(f"• Kontakt: {contact}")
-    lines.append(SUMMARY_QUESTION)
     return "\n".join(lines)

@@ -112,7 +112,6 @@ ASK_OUTCOME = "Vad vill du uppnå? Välj det som passar, eller skriv med egna or
 OUTCOME_BUTTONS = [
     "En förklaring", "En ursäkt", "Att rutinerna ändras", "En ny bedömning", "Att bli hörd",
 ]
-ASK_REPLY_WANTED = "Vill du få ett svar?"
 REPLY_BUTTONS = [("Ja, jag vill ha svar", "/affirm"), ("Nej, det behövs inte", "/deny")]
 YES_NO_NOT_UNDERSTOOD = "Svara gärna ja eller nej."
 
@@ -134,10 +133,14 @@ RECIPIENT_NOT_UNDERSTOOD = "Välj vården eller patientnämnden:"
 PRAISE_TO_UNIT = "Vad roligt! Ditt beröm går direkt till mottagningen."
 
 # -- personal details ----------------------------------------------------------------------
-ASK_PATIENT_NAME_SELF = "Vad heter du? Skriv för- och efternamn."
-ASK_PATIENT_NAME_OTHER = "Vad heter patienten? Skriv för- och efternamn."
-ASK_PATIENT_NAME_CHILD = "Vad heter barnet? Skriv för- och efternamn."
-ASK_PATIENT_NAME_DECEASED = "Vad hette patienten? Skriv för- och efternamn."
+ASK_PATIENT_NAME_SELF = ("Vad heter du, och vilket är ditt personnummer? Skriv till exempel: "
+                         "Anna Andersson 19121212-1212.")
+ASK_PATIENT_NAME_OTHER = ("Vad heter patienten, och vilket är patientens personnummer? Skriv till exempel: "
+                          "Anna Andersson 19121212-1212.")
+ASK_PATIENT_NAME_CHILD = ("Vad heter barnet, och vilket är barnets personnummer? Skriv till exempel: "
+                          "Olle Andersson 20140312-1234.")
+ASK_PATIENT_NAME_DECEASED = ("Vad hette patienten, och vilket personnummer hade hen? Skriv till exempel: "
+                             "Anna Andersson 19121212-1212.")
 NAME_INVALID = "Skriv namnet med bokstäver, gärna både för- och efternamn."
 ASK_PNR_SELF = ("Vilket är ditt personnummer? Det behövs för att vården ska hitta rätt journal. "
                 "Samordningsnummer går också bra.")
@@ -146,22 +149,22 @@ ASK_PNR_OTHER = ("Vilket är patientens personnummer? Det behövs för att vård
 ASK_PNR_DECEASED = ("Vilket personnummer hade patienten? Det behövs för att vården ska hitta rätt journal. "
                     "Samordningsnummer går också bra.")
 ASK_REPORTER_NAME = "Vad heter du själv? Skriv för- och efternamn."
-ASK_CONTACT = ("Hur når vi dig? Skriv din e-postadress, ditt telefonnummer eller båda. "
-               "Vi använder dem bara för det här ärendet.")
-CONTACT_SKIP_BUTTON = ("Jag vill inte lämna kontaktuppgifter", "/skip")
+ASK_CONTACT = ("Vill du ha svar? Skriv då din e-postadress, ditt telefonnummer eller båda, så vet vi hur "
+               "vi når dig. Vi använder dem bara för det här ärendet.")
+CONTACT_SKIP_BUTTON = ("Jag vill inte ha något svar", "/skip")
 CONTACT_INVALID = ("Jag hittar ingen e-postadress eller något telefonnummer i det du skrev. "
                    "Skriv till exempel namn@exempel.se eller 070-123 45 67.")
 CONTACT_EMAIL_INVALID = "E-postadressen ser inte riktig ut. Kontrollera att den har ett @ och en domän, till exempel namn@exempel.se."
 CONTACT_PHONE_INVALID = "Telefonnumret ser inte riktigt ut. Skriv det med riktnummer, till exempel 070-123 45 67."
-CONTACT_SKIPPED = ("Det går bra. Du följer då ärendet med ärendenummer och kod, som du får när "
-                   "du har skickat in.")
+CONTACT_SKIPPED = ("Det går bra. Du får inget svar skickat till dig, men du kan följa ärendet med "
+                   "ärendenummer och kod, som du får när du har skickat in.")
 ASK_PREFERRED = "Hur vill du helst bli kontaktad?"
 PREFERRED_BUTTONS = [("E-post", "email"), ("Telefon", "phone")]
 
 # -- summary, consent, submit ------------------------------------------------------------------
 SUMMARY_INTRO = "Här är en sammanfattning. Kontrollera att allt stämmer:"
-SUMMARY_QUESTION = "Stämmer allt?"
-SUMMARY_BUTTONS = [("Ja, det stämmer", "/affirm"), ("Ändra något", "/correct")]
+SUMMARY_QUESTION = "Stämmer allt? Då skickar jag ärendet."
+SUMMARY_BUTTONS = [("Ja, skicka", "/affirm"), ("Ändra något", "/correct")]
 ASK_FIELD = "Vad vill du ändra?"
 FIELD_LABELS = {
     "reporter_role": "Vem det gäller",
@@ -177,14 +180,11 @@ FIELD_LABELS = {
     "reporter_name": "Ditt namn",
     "contact_info": "Kontaktuppgifter",
 }
-ASK_PERSONAL_DATA = (
-    "En sista sak innan jag skickar. Dina uppgifter, också personnumret och det du har "
-    "berättat, skickas till {recipient}. De använder uppgifterna bara för att utreda och "
-    "besvara ditt ärende, enligt dataskyddsförordningen (GDPR) och patientdatalagen, och "
-    "uppgifterna skyddas av sekretess. Godkänner du det och vill skicka ärendet?")
-PERSONAL_DATA_BUTTONS = [("Ja, skicka", "/affirm"), ("Nej", "/deny")]
-PERSONAL_DATA_DENIED = ("Jag kan inte skicka ärendet utan ditt godkännande. Dina svar finns kvar. "
-                        "Tryck \"Ja, skicka\" om du ändrar dig, eller skriv \"avbryt\" för att avsluta.")
+DATA_USE = (
+    "Så används dina uppgifter: allt ovan, också personnumret, skickas till {recipient}. De använder "
+    "uppgifterna för att utreda och besvara ärendet – det ingår i deras uppdrag enligt patientsäkerhetslagen "
+    "och dataskyddsförordningen, och uppgifterna skyddas av sekretess. Namn, personnummer och det du har "
+    "skrivit tas bort när ärendet har varit avslutat en tid.")
 
 SUBMIT_OK = ("Tack! Ditt ärende är skickat till {org}.\n"
              "Ärendenummer: {reference}\n"

@@ -4,9 +4,7 @@ through the backend's officer API."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
@@ -19,77 +17,7 @@ if str(ROOT) not in sys.path:
 
 pytest_plugins = ["tests.conftest_servers"]
 
-PNR = "191212121212"
-REF_RE = re.compile(r"Ärendenummer: (KG-\d{4}-\d{6})")
-CODE_RE = re.compile(r"Kod: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2,4})")
-
-# question (a substring of what the bot asks) -> key in the answers of a scenario
-QUESTIONS = [
-    ("Vem gäller det?", "role"), ("Vet patienten om", "consent"), ("Vill du fortsätta ändå", "consent_continue"),
-    ("Hur gammal är barnet", "age"), ("Vilken mottagning, vårdcentral", "unit"), ("Menar du någon av", "unit_pick"),
-    ("Vilken region gäller", "region"), ("När hände det?", "date"), ("Berätta med egna ord", "description"),
-    ("Vill du berätta mer", "more"), ("Vilket av de här stämmer", "category"), ("Vilket område gäller", "category"),
-    ("Vad passar bäst inom", "category"), ("Vad vill du uppnå", "outcome"), ("Vill du få ett svar", "reply"),
-    ("Vem ska ta emot ärendet", "recipient"), ("Vad heter du? Skriv", "patient_name"),
-    ("Vad heter patienten", "patient_name"), ("Vad heter barnet", "patient_name"), ("personnummer?", "pnr"),
-    ("Vad heter du själv", "reporter_name"), ("Hur når vi dig", "contact"), ("Hur vill du helst", "preferred"),
-    ("Här är en sammanfattning", "summary"), ("En sista sak innan jag skickar", "consent_data"),
-]
-
-DEFAULTS = {
-    "role": '/inform{"reporter_role":"patient"}', "consent": '/inform{"patient_consent":"yes"}',
-    "consent_continue": "/affirm", "age": "9", "unit": "akuten i Östersund", "unit_pick": "@first",
-    "region": "@first", "date": "i tisdags", "description": "Jag fick vänta i sex timmar och ingen förklarade varför.",
-    "more": "/done", "category": "@first", "outcome": '/inform{"desired_outcome":"En förklaring"}',
-    "reply": "/affirm", "recipient": '/inform{"recipient":"care_provider"}', "patient_name": "Anna Andersson",
-    "pnr": "19121212-1212", "reporter_name": "Eva Lind", "contact": "anna@example.se", "preferred": "@first",
-    "summary": "/affirm", "consent_data": "/affirm",
-}
-
-
-class Conversation:
-    def __init__(self, rasa, answers=None):
-        self.rasa = rasa
-        self.sender = "e2e-" + uuid.uuid4().hex[:10]
-        self.answers = {**DEFAULTS, **(answers or {})}
-        self.asked = []
-        self.transcript = []
-        self.last = []
-
-    def say(self, text):
-        self.last = self.rasa.say(self.sender, text)
-        self.transcript.append(("user", text))
-        for m in self.last:
-            self.transcript.append(("bot", m.get("text", "")))
-        return self.last
-
-    @property
-    def last_text(self):
-        return "\n".join(m.get("text", "") for m in self.last)
-
-    def question(self):
-        for m in reversed(self.last):
-            text = m.get("text", "")
-            for needle, key in QUESTIONS:
-                if needle in text:
-                    return key, m
-        return None, None
-
-    def run_until_submitted(self, first, max_turns=40, stop_at=None):
-        self.say(first)
-        for _ in range(max_turns):
-            if REF_RE.search(self.last_text):
-                return REF_RE.search(self.last_text).group(1), CODE_RE.search(self.last_text).group(1)
-            key, msg = self.question()
-            assert key, f"unexpected bot turn: {self.last_text!r}\n{self.transcript}"
-            self.asked.append(key)
-            if stop_at and key == stop_at:
-                return None, None
-            ans = self.answers[key]
-            if ans == "@first":
-                ans = msg["buttons"][0]["payload"]
-            self.say(ans)
-        raise AssertionError(f"not submitted after {max_turns} turns: {self.transcript}")
+from tests.scripted import CODE_RE, PNR, REF_RE, Conversation
 
 
 def officer_case(backend, ref, email="handlaggare@regionjh.example"):
@@ -245,7 +173,7 @@ def test_question_mid_form_is_answered_and_form_resumes(rasa_server, backend_ser
 
 def test_backend_down_then_forsok_igen_creates_exactly_one_case(rasa_server, backend_server):
     c = Conversation(rasa_server, {"unit": "ortopeden Östersund", "patient_name": "Per Ek"})
-    c.run_until_submitted("jag vill lämna ett klagomål", stop_at="consent_data")
+    c.run_until_submitted("jag vill lämna ett klagomål", stop_at="summary")
     token = backend_server.officer_token()
     list_url = f"{backend_server.url}/api/v1/officer/cases?per_page=1"
     before = httpx.get(list_url, headers={"Authorization": f"Bearer {token}"}).json()["total"]
@@ -323,3 +251,65 @@ def test_returning_session_continues_where_it_stopped(rasa_server, backend_serve
     assert after[0] == "date" and "role" not in after and "unit" not in after, after
     case = officer_case(backend_server, ref)
     assert case["care_unit"]["hsa_id"] == "SE2321000207-E1103"
+
+
+def test_crisis_mid_form_then_resume_with_nothing_lost(rasa_server, backend_server):
+    """A story that ends in a present emergency, written as the answer to "what happened?": 112 first,
+    no form question in the same reply; the story is kept, and "fortsätt" goes on where it stopped."""
+    c = Conversation(rasa_server)
+    c.say("jag vill klaga på vårdcentralen i Krokom")
+    c.say('/inform{"reporter_role":"patient"}')
+    c.say("i måndags")
+    assert "Berätta med egna ord" in c.last_text
+    story = ("Jag fick vänta i tre timmar och läkaren lyssnade inte när jag sa att jag hade ont. "
+             "Nu har jag jätteont i bröstet igen och det strålar ut i vänster arm.")
+    c.say(story)
+    assert c.last[0]["text"].startswith("Ring 112 nu")
+    key, _ = c.question()
+    assert key is None, c.last_text  # no form question in the same reply
+    assert rasa_server.tracker(c.sender)["slots"]["description"] == story
+    c.say("fortsätt")
+    key, _ = c.question()
+    assert key not in ("role", "unit", "date", "description"), c.last_text
+
+
+def test_other_authority_is_pointed_to_the_right_body(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("Försäkringskassan har avslagit min sjukpenning och handläggaren svarar aldrig")
+    assert "Försäkringskassan" in c.last_text and "omprövning" in c.last_text
+    assert "112" not in c.last_text and c.question() == (None, None)
+    events = rasa_server.tracker(c.sender)["events"]
+    assert "action_prefill_complaint" not in [e.get("name") for e in events]
+
+
+def test_a_death_in_the_first_message(rasa_server, backend_server):
+    """"Jag beklagar sorgen", no question whether the patient agrees, and the name in the past tense."""
+    c = Conversation(rasa_server, {"patient_name": "Karin Berg", "reporter_name": "Eva Berg"})
+    first = ("Min mamma dog på medicinavdelningen på Östersunds sjukhus i mars och ingen berättade "
+             "för oss hur dålig hon var.")
+    ref, _ = c.run_until_submitted(first)
+    bot_said = [t for who, t in c.transcript if who == "bot"]
+    assert "Jag beklagar sorgen" in bot_said[0] and not any("112" in t for t in bot_said)
+    assert "consent" not in c.asked and "role" not in c.asked
+    assert any("Vad hette patienten" in t for t in bot_said)
+    case = officer_case(backend_server, ref)
+    assert case["reporter"]["role"] == "relative"
+    assert case["description"].startswith(first)
+
+
+def test_praise_as_the_first_message(rasa_server, backend_server):
+    c = Conversation(rasa_server)
+    c.say("tack för en fantastisk förlossning på Östersunds sjukhus!")
+    assert "Vad roligt" in c.last_text and "inte säker" not in c.last_text and "förstår inte" not in c.last_text
+    slots = rasa_server.tracker(c.sender)["slots"]
+    assert slots["complaint_kind"] == "praise"
+
+
+@pytest.mark.parametrize("question,needle", [
+    ("är du en robot?", "automatisk chatt"),
+    ("får läkaren veta att jag klagat?", "Ingen får behandla dig sämre"),
+])
+def test_honest_answers_about_the_service(rasa_server, backend_server, question, needle):
+    c = Conversation(rasa_server)
+    c.say(question)
+    assert needle in c.last_text

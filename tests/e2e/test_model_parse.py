@@ -45,3 +45,19 @@ def test_short_answers_and_button_payloads_get_no_categories(rasa_server):
     assert parse(rasa_server, "ja")["complaint_categories"] == []
     # button payloads bypass the NLU pipeline altogether
     assert parse(rasa_server, '/inform{"reporter_role":"patient"}').get("complaint_categories", []) == []
+
+
+@pytest.mark.parametrize("text,label,intent", [
+    ("står på bron nu. ingen bryr sig ändå", "suicide", "safety_suicide"),
+    ("Jag fick vänta i fem timmar på akuten förra veckan. Nu har jag jätteont i bröstet igen och det strålar "
+     "ut i vänster arm", "emergency", "safety_emergency"),
+    ("Stort tack till ambulanspersonalen i tisdags!", "complaint", None),
+    ("Försäkringskassan har dragit in min sjukpenning fast läkaren skrev intyg", "other_authority", "other_authority"),
+])
+def test_parse_has_the_triage(rasa_server, text, label, intent):
+    data = parse(rasa_server, text)
+    assert data["triage"]["label"] == label and 0.0 <= data["triage"]["confidence"] <= 1.0
+    if intent:
+        assert data["intent"]["name"] == intent
+    else:
+        assert not data["intent"]["name"].startswith("safety_")
