@@ -8,8 +8,10 @@ Files under ``nlu/data/triage/<split>/*.yml`` have the format::
       - {text: "...", label: other_authority, body: skatteverket}
       - {text: "...", label: complaint, kind: praise, death: false}
 
-``train`` is trained on; ``dev`` tunes thresholds; ``heldout`` (written apart, by a writer
-who never saw the other sets) is only ever evaluated.  The category suggester's example file
+``train`` is trained on; ``dev``, ``dev2`` and ``dev3`` tune thresholds; ``heldout`` (written apart,
+by a writer who never saw the other sets) is only ever evaluated.  A held-out set that has been looked
+at once and then used to improve the triage becomes a dev set (``dev2`` and ``dev3`` began as held-out
+sets), and a new writer writes the next held-out set.  The category suggester's example file
 is reused as complaint openings: every description there is a story about care.
 """
 

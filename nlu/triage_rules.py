@@ -28,7 +28,8 @@ _KID = r"(barnet|bebisen|babyn|sonen|dottern|min son|min dotter|var son|var dott
 EMERGENCY = _rx(
     r"\b(kan|kn|kann)" + _S + r" (inte|int|knappt|ej) (andas|fa luft)\b", r"\bfar" + _S + r" (ingen|inte|knappt) luft\b",
     r"\b(andas|andades) (inte|knappt)\b", r"\b(slutat|slutar) andas\b", r"\bandningen (har )?stannat\b",
-    r"\b(ont|tryck|smarta|smartor|kramp) i (brostet|brost)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett)",
+    r"(ont|tryck|smarta|smartor|kramp|hugg) i (brostet|brost|hjartat)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett|domnar)",
+    r"\b(nu|just nu)\b.*(ont|tryck|smarta|smartor|hugg) i (brostet|brost|hjartat)\b",
     r"\bstralar (ut )?(i|mot|till) (vanster|armen|kaken|kaklen|ryggen)\b",
     r"\b(brostsmarta|brostsmartor)\b.*\b(nu|just nu|stralar|igen)\b",
     r"\b(ar|blev|blir|ligger) (helt )?medvetslos", r"\bmedvetslos\b.*\b(nu|ligger|har)\b",
@@ -48,7 +49,9 @@ EMERGENCY = _rx(
     r"\b(ror sig inte|ar alldeles gra|ar helt gra|ar bla om lapparna|ar kall och svarar inte)\b",
     r"\b(ring|ringer|skicka|skickar|behover|vill ha) (en )?ambulans\b", r"\bambulans (nu|direkt|fort)\b",
     r"\b(druckit|svalt|svalde|atit|fatt i sig) (rent|klorin|tvattmedel|lampolja|diskmedel|tabletter|piller|batteri)",
-    r"\b(har tagit|tog|tagit) (en )?(massa|hela|alla|for manga|en hel|massor)\b.*\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter)",
+    r"\b(har tagit|tog|tagit|svalt|svalde|atit|fatt i sig) (en )?(massa|hela|alla|for manga|en hel|massor|typ \d+|\d{2,})\b.*"
+    r"\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter|paracetamol|alvedon|panodil|ipren|ibuprofen|treo"
+    r"|sobril|insulin|morfin|oxikodon|tramadol|stesolid|imovane|propavan|theralen|lergigan)",
     r"\b(kollapsat|kollapsade|svimmat|svimmade)\b.*\b(nu|ligger|vaknar inte|svarar inte)\b",
     r"\bvarsta (huvudvarken|huvudvark)\b.*\b(nu|plotsligt)\b",
     r"\bhjalp (mig )?(nu|snabbt|fort)\b.*\b(andas|blod|brost|medvetslos|doende)\b",
@@ -170,6 +173,27 @@ def critical(text: str) -> Optional[str]:
             if any(not _only_past(_clause(s, m.start())) for m in rx.finditer(s)):
                 return label
     return None
+
+
+# where a story switches to what is happening now ("… Nu har jag jätteont i bröstet igen")
+PRESENT_SWITCH = re.compile(
+    r"\b(nu|just nu|idag|i dag|i natt|inatt|ikvall|i kvall|nyss|precis|i detta ogonblick|medan jag skriver"
+    r"|for en (kvart|halvtimme|stund|timme) (sedan|sen)|sedan en (halv)?timme)\b")
+
+
+def present_tail(text: str) -> str | None:
+    """The part of a longer story from its last switch to the present, when there is a story before it.
+
+    A present emergency told at the end of a long complaint is diluted in the whole text; the tail is
+    triaged on its own as well."""
+    parts = [p for p in re.split(r"(?<=[.!?…\n])\s+|,\s*(?=(?:men |och )?(?:nu|just nu|idag|ikväll|i kväll)\b)",
+                                  text or "") if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    last = max((i for i, p in enumerate(parts) if PRESENT_SWITCH.search(fold(p.lower()))), default=None)
+    if not last:
+        return None
+    return " ".join(parts[last:])
 
 
 def mentions_death(text: str) -> bool:

@@ -51,15 +51,34 @@ def test_heldout_sets_are_large_enough(heldout):
 
 def test_heldout_and_dev_never_leak_into_training():
     train = {_key(i.text) for i in triage_data.training_items(DATA, ROOT / "nlu/data/categories/train.yml")}
-    for split in ("heldout", "dev"):
+    for split in ("heldout", "dev", "dev2", "dev3"):
         leaked = [i.text for i in triage_data.load_split(split, DATA) if _key(i.text) in train]
         assert leaked == [], split
+
+
+def test_no_training_text_has_two_labels():
+    seen = {}
+    clashes = []
+    for i in triage_data.load_split("train", DATA):
+        k = _key(i.text)
+        if k in seen and seen[k] != i.label:
+            clashes.append(i.text)
+        seen[k] = i.label
+    assert clashes == []
+
+
+def test_a_story_ending_in_an_emergency_has_a_present_tail():
+    story = ("Jag fick vänta i fem timmar på akuten förra veckan och ingen lyssnade. Läkaren var stressad. "
+             "Nu har jag jätteont i bröstet igen.")
+    assert triage_rules.present_tail(story) == "Nu har jag jätteont i bröstet igen."
+    assert triage_rules.present_tail("Nu har jag ont.") is None  # no story before it
+    assert triage_rules.present_tail("Jag fick vänta länge. Läkaren var otrevlig.") is None
 
 
 def test_bodies_are_the_referral_table():
     from bot.actions.referrals import REFERRALS
 
-    for split in ("train", "dev", "heldout"):
+    for split in ("train", "dev", "dev2", "dev3", "heldout"):
         bodies = {i.body for i in triage_data.load_split(split, DATA) if i.body}
         assert bodies <= set(REFERRALS), (split, bodies - set(REFERRALS))
     assert {i.body for i in triage_data.load_split("train", DATA) if i.body} == set(REFERRALS)
@@ -126,3 +145,49 @@ def test_cost_per_message(model):
     for t in texts:
         model.triage([t])
     assert (time.perf_counter() - t0) / len(texts) < 0.005
+
+
+def _message(text, intent, confidence=0.9, categories=None):
+    from rasa.shared.nlu.training_data.message import Message
+
+    m = Message(data={"text": text})
+    m.set("intent", {"name": intent, "confidence": confidence})
+    m.set("intent_ranking", [{"name": intent, "confidence": confidence},
+                             {"name": "file_complaint", "confidence": 0.05}])
+    m.set("complaint_categories", categories or [])
+    return m
+
+
+@pytest.fixture(scope="module")
+def component(model):
+    from nlu.triage import TriageClassifier
+
+    return TriageClassifier(TriageClassifier.get_default_config(), None, None, model)
+
+
+@pytest.mark.parametrize("text,diet,expected", [
+    # a crisis is a safety intent whatever DIET said
+    ("står på bron nu. ingen bryr sig ändå", "greet", "safety_suicide"),
+    ("jag vill klaga på akuten, och nu kan jag inte andas", "file_complaint", "safety_emergency"),
+    # DIET's alarm without a critical triage is not trusted
+    ("Stort tack till ambulanspersonalen i tisdags!", "safety_emergency", "file_complaint"),
+    # a story DIET did not understand starts the complaint; another authority gets its intent
+    ("tack för en fantastisk förlossning på Östersunds sjukhus, barnmorskan var underbar",
+     "nlu_fallback", "give_praise"),
+    ("Försäkringskassan har dragit in min sjukpenning och handläggaren svarar inte", "file_complaint",
+     "other_authority"),
+    # a short form answer keeps DIET's intent
+    ("i tisdags", "inform", "inform"),
+])
+def test_the_triage_steers_the_intent(component, text, diet, expected):
+    cats = [{"main": "positiv_aterkoppling", "sub": "positiv_aterkoppling", "confidence": 0.8}] \
+        if "tack" in text else []
+    m = component.process([_message(text, diet, categories=cats)])[0]
+    assert m.get("intent")["name"] == expected
+    assert m.get("intent_ranking")[0]["name"] == expected
+    assert set(m.get("triage")) >= {"label", "confidence", "source", "death"}
+
+
+def test_payloads_are_never_triaged_as_a_crisis(component):
+    m = component.process([_message('/inform{"reporter_role":"patient"}', "inform")])[0]
+    assert m.get("triage")["label"] == "control" and m.get("intent")["name"] == "inform"
