@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, AllSlotsReset, EventType,
@@ -16,10 +16,11 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, AllSlotsReset, EventTyp
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from . import dates, texts, units
-from .backend_client import BackendError, new_idempotency_key
+from . import dates, texts
+from .backend_client import BackendError, client, new_idempotency_key
 from .common import buttons, find_email, find_phone, turn_of
-from .forms import ROLE_PATTERNS, about_waiting, client, find_access_code, find_reference, merge_suggestions
+from .form_plan import field_buttons
+from .interpret import ROLE_PATTERNS, about_waiting, merge_suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,6 @@ class ActionSubmitComplaint(Action):
             logger.warning("case intake rejected: %s %s fields=%s", exc.status, exc.code, sorted(exc.fields))
             why = " ".join(exc.fields.values()) or exc.message or ""
             dispatcher.utter_message(text=texts.SUBMIT_REJECTED.format(why=why).replace("  ", " "))
-            from .forms import field_buttons
             dispatcher.utter_message(text=texts.ASK_FIELD, buttons=field_buttons(slots))
             return events + [SlotSet("summary_confirmed", None), SlotSet("personal_data_consent", None),
                              SlotSet("submit_failed", None), FollowupAction("complaint_form")]

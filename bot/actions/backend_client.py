@@ -182,3 +182,21 @@ class BackendClient:
         return await self._request("POST", f"/api/v1/reporter/cases/{quote(reference, safe='')}/messages",
                                    json={"body": body}, headers={"X-Access-Code": access_code},
                                    retry=False)
+
+
+# -- the one client the actions share --------------------------------------------------------
+_client: Optional[BackendClient] = None
+
+
+def client() -> BackendClient:
+    """The client every action uses, created from the environment on first use."""
+    global _client
+    if _client is None:
+        _client = BackendClient()
+    return _client
+
+
+def set_client(c: Optional[BackendClient]) -> None:
+    """Point the actions at another backend (the tests start their own); ``None`` resets it."""
+    global _client
+    _client = c

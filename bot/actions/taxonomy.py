@@ -5,7 +5,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rapidfuzz import fuzz, process, utils as fuzz_utils
 
-from .backend_client import BackendClient
+from . import backend_client
+from .backend_client import BackendClient, BackendError
 
 
 class Taxonomy:
@@ -45,3 +46,11 @@ class Taxonomy:
 
 async def load(client: BackendClient) -> Taxonomy:
     return Taxonomy(await client.taxonomy())
+
+
+async def current() -> Optional[Taxonomy]:
+    """The taxonomy of the backend the actions use, or ``None`` while it cannot be reached."""
+    try:
+        return await load(backend_client.client())
+    except BackendError:
+        return None

@@ -1,40 +1,16 @@
 """Swedish copy used by the custom actions (klarspråk: short, plain, warm).
 
 Responses that rules and stories use directly live in bot/domain.yml; everything a custom
-action says lives here, in one place.
+action says lives here, in one place. The form questions with fixed text are responses too
+(``utter_ask_<slot>`` in bot/domain.yml).
 """
 
 # -- who is filing ------------------------------------------------------------------------
-ASK_ROLE = "Vem gäller det? Lämnar du synpunkter om din egen vård, eller för någon annan?"
-ROLE_BUTTONS = [
-    ("Min egen vård", "patient"),
-    ("En närstående (vuxen)", "relative"),
-    ("Mitt barn (under 18 år)", "guardian"),
-    ("Jag är ombud med fullmakt", "representative"),
-]
 ROLE_NOT_UNDERSTOOD = "Jag förstod inte riktigt. Välj det som passar bäst:"
 ROLE_REPRESENTATIVE_NOTE = ("Bra att veta: den som handlägger ärendet kan be att få se din fullmakt. "
                             "Du kan skicka den senare, via sidan där du följer ärendet.")
 
-ASK_CONSENT = ("Vet patienten om att du lämnar synpunkter, och går hen med på det? "
-               "Det påverkar vad vården och patientnämnden kan göra.")
-CONSENT_BUTTONS = [
-    ("Ja, patienten går med på det", "yes"),
-    ("Nej", "no"),
-    ("Vet inte", "unknown"),
-    ("Patienten har avlidit", "deceased"),
-    ("Patienten kan inte ta ställning", "cannot"),
-]
 CONSENT_NOT_UNDERSTOOD = "Jag förstod inte riktigt. Välj ett av alternativen:"
-CONSENT_EXPLAIN = (
-    "Tack, det är bra att veta. Så här blir det utan patientens samtycke:\n"
-    "• Vården tar emot synpunkter från närstående också, så du kan lämna dem ändå.\n"
-    "• Men vården får oftast inte berätta något om patientens vård för dig, så svaret kan bli "
-    "mer allmänt.\n"
-    "• Patientnämnden behöver patientens samtycke eller en fullmakt för att kunna driva "
-    "ärendet.\n"
-    "Vill du fortsätta ändå?")
-CONSENT_CONTINUE_BUTTONS = [("Ja, fortsätt", "/affirm"), ("Nej, avsluta", "/deny")]
 NOTE_DECEASED = "Patienten har avlidit."
 CONDOLENCES = ("Jag beklagar sorgen. Du kan lämna synpunkter som närstående, och vården och patientnämnden "
                "tar emot dem. Jag behöver inte fråga om patientens samtycke.")
@@ -52,7 +28,6 @@ CONSENT_STOPPED = ("Jag förstår. Jag har inte skickat något, och det du skriv
                    "Du är välkommen tillbaka om du ändrar dig, till exempel när du har pratat "
                    "med patienten.")
 
-ASK_CHILD_AGE = "Hur gammal är barnet? Skriv åldern i år."
 CHILD_AGE_INVALID = "Skriv barnets ålder med siffror, till exempel 9."
 CHILD_AGE_13 = ("Eftersom barnet är 13 år eller äldre spelar barnets egen uppfattning roll. "
                 "Prata gärna med barnet om att du lämnar synpunkter, och berätta vad barnet "
@@ -61,8 +36,6 @@ CHILD_ADULT = ("Om patienten är 18 år eller äldre lämnar du synpunkter som n
                "Då behöver jag fråga om samtycke.")
 
 # -- unit --------------------------------------------------------------------------------
-ASK_UNIT = ("Vilken mottagning, vårdcentral eller vilket sjukhus gäller det? "
-            "Skriv till exempel \"akuten i Östersund\" eller \"hälsocentralen Frösö\".")
 UNIT_MATCH = "Jag hittade {name}."
 UNIT_NOT_CONNECTED = ("{name} tar inte emot synpunkter via den här tjänsten. Därför går ditt "
                       "ärende till {board}, som hjälper dig att få svar från mottagningen.")
@@ -79,8 +52,6 @@ REGION_NOT_UNDERSTOOD = "Jag hittade inte den regionen. Välj en av knapparna:"
 REGION_SET = "Ärendet går till {board}."
 
 # -- date --------------------------------------------------------------------------------
-ASK_DATE = ("När hände det? Du kan skriva till exempel \"igår\", \"i tisdags\", \"3 mars\" "
-            "eller \"förra veckan\". Ungefär räcker.")
 DATE_FUTURE = "Datumet kan inte vara i framtiden. När hände det?"
 DATE_INVALID = ("Jag förstod inte datumet. Skriv till exempel \"i tisdags\", \"3 mars\" eller "
                 "\"2026-11-20\". Om du inte minns exakt går det bra med ungefär, till exempel "
@@ -89,12 +60,7 @@ DATE_SET_APPROX = "Jag skriver ungefär {date}. Du kan ändra det i sammanfattni
 DATE_CHANGED = "Jag har ändrat datumet till {date}."
 
 # -- description ---------------------------------------------------------------------------
-ASK_DESCRIPTION = ("Berätta med egna ord vad som hände. Du kan skriva i flera meddelanden. "
-                   "Det du skriver skickas som det är.")
 DESCRIPTION_TOO_SHORT = "Kan du berätta lite mer om vad som hände?"
-ASK_DESCRIPTION_MORE = ("Vill du berätta mer om vad som hände? Skriv det i så fall – allt sparas "
-                        "med dina egna ord. Annars trycker du på \"Nej, det var allt\".")
-DESCRIPTION_MORE_BUTTONS = [("Nej, det var allt", "/done")]
 DESCRIPTION_ADD_PROMPT = "Skriv det du vill lägga till, så sparar jag det."
 
 # -- category ------------------------------------------------------------------------------
@@ -108,10 +74,6 @@ CATEGORY_NOT_UNDERSTOOD = "Tryck på det alternativ som passar bäst, eller på 
 CATEGORY_UNAVAILABLE = "Jag kan inte visa kategorierna just nu, så vi hoppar över den frågan."
 
 # -- outcome, reply, recipient ---------------------------------------------------------------
-ASK_OUTCOME = "Vad vill du uppnå? Välj det som passar, eller skriv med egna ord."
-OUTCOME_BUTTONS = [
-    "En förklaring", "En ursäkt", "Att rutinerna ändras", "En ny bedömning", "Att bli hörd",
-]
 REPLY_BUTTONS = [("Ja, jag vill ha svar", "/affirm"), ("Nej, det behövs inte", "/deny")]
 YES_NO_NOT_UNDERSTOOD = "Svara gärna ja eller nej."
 
@@ -133,33 +95,13 @@ RECIPIENT_NOT_UNDERSTOOD = "Välj vården eller patientnämnden:"
 PRAISE_TO_UNIT = "Vad roligt! Ditt beröm går direkt till mottagningen."
 
 # -- personal details ----------------------------------------------------------------------
-ASK_PATIENT_NAME_SELF = ("Vad heter du, och vilket är ditt personnummer? Skriv till exempel: "
-                         "Anna Andersson 19121212-1212.")
-ASK_PATIENT_NAME_OTHER = ("Vad heter patienten, och vilket är patientens personnummer? Skriv till exempel: "
-                          "Anna Andersson 19121212-1212.")
-ASK_PATIENT_NAME_CHILD = ("Vad heter barnet, och vilket är barnets personnummer? Skriv till exempel: "
-                          "Olle Andersson 20140312-1234.")
-ASK_PATIENT_NAME_DECEASED = ("Vad hette patienten, och vilket personnummer hade hen? Skriv till exempel: "
-                             "Anna Andersson 19121212-1212.")
 NAME_INVALID = "Skriv namnet med bokstäver, gärna både för- och efternamn."
-ASK_PNR_SELF = ("Vilket är ditt personnummer? Det behövs för att vården ska hitta rätt journal. "
-                "Samordningsnummer går också bra.")
-ASK_PNR_OTHER = ("Vilket är patientens personnummer? Det behövs för att vården ska hitta rätt "
-                 "journal. Samordningsnummer går också bra.")
-ASK_PNR_DECEASED = ("Vilket personnummer hade patienten? Det behövs för att vården ska hitta rätt journal. "
-                    "Samordningsnummer går också bra.")
-ASK_REPORTER_NAME = "Vad heter du själv? Skriv för- och efternamn."
-ASK_CONTACT = ("Vill du ha svar? Skriv då din e-postadress, ditt telefonnummer eller båda, så vet vi hur "
-               "vi når dig. Vi använder dem bara för det här ärendet.")
-CONTACT_SKIP_BUTTON = ("Jag vill inte ha något svar", "/skip")
 CONTACT_INVALID = ("Jag hittar ingen e-postadress eller något telefonnummer i det du skrev. "
                    "Skriv till exempel namn@exempel.se eller 070-123 45 67.")
 CONTACT_EMAIL_INVALID = "E-postadressen ser inte riktig ut. Kontrollera att den har ett @ och en domän, till exempel namn@exempel.se."
 CONTACT_PHONE_INVALID = "Telefonnumret ser inte riktigt ut. Skriv det med riktnummer, till exempel 070-123 45 67."
 CONTACT_SKIPPED = ("Det går bra. Du får inget svar skickat till dig, men du kan följa ärendet med "
                    "ärendenummer och kod, som du får när du har skickat in.")
-ASK_PREFERRED = "Hur vill du helst bli kontaktad?"
-PREFERRED_BUTTONS = [("E-post", "email"), ("Telefon", "phone")]
 
 # -- summary, consent, submit ------------------------------------------------------------------
 SUMMARY_INTRO = "Här är en sammanfattning. Kontrollera att allt stämmer:"
@@ -203,6 +145,8 @@ NOTHING_TO_SUBMIT = ("Det finns inget ärende att skicka just nu. Vill du lämna
 ALREADY_SUBMITTED = "Ditt ärende är redan skickat. Ärendenummer: {reference}."
 
 # -- status ---------------------------------------------------------------------------------
+# ASK_REFERENCE and ASK_ACCESS_CODE are also the questions utter_ask_case_reference and
+# utter_ask_access_code in bot/domain.yml: keep the two the same (tests/bot/test_questions.py)
 ASK_REFERENCE = "Vilket är ärendenumret? Det ser ut så här: KG-2026-000123."
 REFERENCE_INVALID = "Det ser inte ut som ett ärendenummer. Det ser ut så här: KG-2026-000123."
 ASK_ACCESS_CODE = ("Skriv koden du fick när du skickade in ärendet. Den ser ut ungefär så här: "
@@ -222,7 +166,6 @@ STATUS_NEWEST = "Senaste meddelandet ({kind}, {date}):\n\"{body}\""
 STATUS_NO_MESSAGES = "Det finns inga svar ännu."
 STATUS_COUNTER_QUESTION = ("Handläggaren väntar på svar från dig. Skriv ditt svar här, så "
                            "skickar jag det till ärendet. Skriv \"avbryt\" om du vill svara senare.")
-ASK_REPLY_TEXT = "Skriv ditt svar till handläggaren."
 REPLY_SENT = "Tack! Ditt svar är skickat och finns nu i ärendet {reference}."
 REPLY_FAILED = ("Ditt svar kunde inte skickas just nu på grund av ett tekniskt fel. Försök igen "
                 "om en stund – du kan kopiera texten och skicka den igen.")

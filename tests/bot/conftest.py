@@ -19,7 +19,7 @@ pytest_plugins = ["tests.conftest_servers"]
 from rasa_sdk import Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
-from bot.actions import backend_client, forms  # noqa: E402
+from bot.actions import backend_client  # noqa: E402
 from tests.conftest_servers import SERVICE_TOKEN  # noqa: E402
 
 
@@ -33,9 +33,9 @@ async def backend(backend_server):
     """Point the actions at the test backend (with fast retries)."""
     client = backend_client.BackendClient(backend_server.url, SERVICE_TOKEN, timeout=5, retries=1, backoff=0.1)
     backend_client.clear_cache()
-    forms.set_client(client)
+    backend_client.set_client(client)
     yield backend_server
-    forms.set_client(None)
+    backend_client.set_client(None)
     await backend_client.close_sessions()
 
 

@@ -6,12 +6,13 @@ import uuid
 
 import pytest
 
-from bot.actions import actions, answers, forms, texts
+from bot.actions import (actions, answers, backend_client, complaint_form, followup_forms, form_plan,
+                         questions, texts)
 from bot.actions.backend_client import BackendClient
 from tests.bot.conftest import make_tracker, run_action, slots_of
 from bot.actions.dates import swedish_today
 
-VALIDATE = forms.ValidateComplaintForm()
+VALIDATE = complaint_form.ValidateComplaintForm()
 PNR = "191212121212"
 
 
@@ -69,7 +70,7 @@ async def test_prefill_praise_goes_to_the_unit(backend, domain):
     assert s["complaint_kind"] == "praise" and s["recipient"] == "care_provider"
     assert s["category_sub"] == "positiv_aterkoppling"
     assert "description" not in s  # too short to be the description
-    req = forms.complaint_required_slots({**s, "reporter_role": "patient"})
+    req = form_plan.complaint_required_slots({**s, "reporter_role": "patient"})
     assert "category_sub" not in req and "recipient" not in req and "desired_outcome" not in req
 
 
@@ -78,15 +79,15 @@ async def test_role_relative_asks_consent_and_stop_ends_without_submit(backend, 
     _, s, _ = await validate(domain, {}, "det gäller min mamma", "reporter_role")
     assert s["reporter_role"] == "relative"
     slots = {"reporter_role": "relative"}
-    assert forms.complaint_required_slots(slots)[1] == "patient_consent"
+    assert form_plan.complaint_required_slots(slots)[1] == "patient_consent"
     _, s, _ = await validate(domain, slots, "nej", "patient_consent", intent="deny")
     assert s["patient_consent"] == "no"
     slots["patient_consent"] = "no"
-    assert "consent_continue" in forms.complaint_required_slots(slots)
+    assert "consent_continue" in form_plan.complaint_required_slots(slots)
     _, s, _ = await validate(domain, slots, "nej", "consent_continue", intent="deny")
     assert s["consent_continue"] is False
     slots["consent_continue"] = False
-    assert forms.complaint_required_slots(slots) == ["reporter_role", "patient_consent", "consent_continue"]
+    assert form_plan.complaint_required_slots(slots) == ["reporter_role", "patient_consent", "consent_continue"]
     msgs, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
     assert msgs[0]["text"] == texts.CONSENT_STOPPED
     assert all(e["value"] is None for e in events if e.get("event") == "slot")
@@ -119,8 +120,8 @@ async def test_unit_unsure_offers_candidates_then_button_picks(backend, domain):
     _, s, _ = await validate(domain, {}, "akuten", "care_unit_text")
     assert s.get("care_unit") is None and len(s["unit_candidates"]) >= 2
     slots = {"care_unit_text": "akuten", "unit_candidates": s["unit_candidates"]}
-    assert "unit_choice" in forms.complaint_required_slots(slots)
-    ask_msgs, _ = await run_action(forms.AskUnitChoice(), make_tracker(slots, requested="unit_choice"), domain)
+    assert "unit_choice" in form_plan.complaint_required_slots(slots)
+    ask_msgs, _ = await run_action(questions.AskUnitChoice(), make_tracker(slots, requested="unit_choice"), domain)
     titles = [b["title"] for b in ask_msgs[0]["buttons"]]
     assert texts.UNIT_NONE_BUTTON in titles and len(titles) >= 3
     target = next(c for c in s["unit_candidates"] if "Akademiska" in c["name"])
@@ -133,8 +134,8 @@ async def test_unit_not_found_goes_to_regions_patient_board(backend, domain):
     assert s.get("care_unit") is None and not s.get("unit_candidates")
     assert any("patientnämnden" in m for m in msgs)
     slots = {"care_unit_text": "Mottagningen Zyxwvut"}
-    assert "region_code" in forms.complaint_required_slots(slots)
-    ask, _ = await run_action(forms.AskRegionCode(), make_tracker(slots, requested="region_code"), domain)
+    assert "region_code" in form_plan.complaint_required_slots(slots)
+    ask, _ = await run_action(questions.AskRegionCode(), make_tracker(slots, requested="region_code"), domain)
     assert "Region Jämtland Härjedalen" in [b["title"] for b in ask[0]["buttons"]]
     msgs, s, _ = await validate(domain, slots, "jämtland", "region_code")
     assert s["region_code"] == "jamtland" and s["recipient"] == "patient_board"
@@ -184,7 +185,7 @@ async def test_contact_email_and_phone_then_preferred(backend, domain):
     _, s, _ = await validate(domain, {}, "eva@example.se och 070-123 45 67", "contact_info")
     assert s["contact_email"] == "eva@example.se" and s["contact_phone"] == "0701234567"
     assert s["preferred_contact"] is None
-    assert "preferred_contact" in forms.complaint_required_slots({**s, "reporter_role": "patient"})
+    assert "preferred_contact" in form_plan.complaint_required_slots({**s, "reporter_role": "patient"})
     msgs, s, _ = await validate(domain, {}, "eva@example", "contact_info")
     assert s["contact_info"] is None and msgs == [texts.CONTACT_EMAIL_INVALID]
     msgs, s, _ = await validate(domain, {"reply_wanted": True}, "hoppa över", "contact_info", intent="skip")
@@ -211,7 +212,7 @@ async def test_category_buttons_come_from_backend_taxonomy(backend, domain):
     sugg = [{"main": "kommunikation", "sub": "bemotande", "confidence": 0.6},
             {"main": "tillganglighet", "sub": "vantetider", "confidence": 0.3},
             {"main": "kommunikation", "sub": "information", "confidence": 0.1}]
-    msgs, _ = await run_action(forms.AskCategorySub(), make_tracker({"category_suggestions": sugg},
+    msgs, _ = await run_action(questions.AskCategorySub(), make_tracker({"category_suggestions": sugg},
                                                                      requested="category_sub"), domain)
     titles = [b["title"] for b in msgs[0]["buttons"]]
     assert titles == ["Bemötande", "Väntetider i vården", "Information", "Inget av dessa", "Hoppa över"]
@@ -280,7 +281,7 @@ async def test_other_authority_gets_its_body(backend, domain):
 
 
 async def test_recipient_recommendation(backend, domain):
-    msgs, _ = await run_action(forms.AskRecipient(), make_tracker({"recipient_hint": "patient_board"},
+    msgs, _ = await run_action(questions.AskRecipient(), make_tracker({"recipient_hint": "patient_board"},
                                                                    requested="recipient"), domain)
     assert msgs[0]["buttons"][0]["title"].startswith("Patientnämnden")
     assert texts.RECOMMEND_PATIENT_BOARD in msgs[0]["text"]
@@ -293,7 +294,7 @@ async def test_summary_change_field_clears_it(backend, domain):
     _, s, _ = await validate(domain, slots, "/correct", "summary_confirmed", intent="correct",
                              entities={"field": "care_unit_text"})
     assert s["care_unit_text"] is None and s["care_unit"] is None and s["summary_confirmed"] is None
-    msgs, _ = await run_action(forms.AskSummaryConfirmed(), make_tracker(slots, requested="summary_confirmed"),
+    msgs, _ = await run_action(questions.AskSummaryConfirmed(), make_tracker(slots, requested="summary_confirmed"),
                                domain)
     assert "Akutmottagning Östersunds sjukhus" in msgs[0]["text"] and "Omvårdnad" in msgs[0]["text"]
 
@@ -327,7 +328,7 @@ async def test_submit_creates_the_case_and_a_retry_never_duplicates(backend, dom
 
 async def test_submit_backend_down_keeps_everything(backend, domain):
     from tests.conftest_servers import free_port
-    forms.set_client(BackendClient(f"http://127.0.0.1:{free_port()}", "x", timeout=1, retries=1, backoff=0.05))
+    backend_client.set_client(BackendClient(f"http://127.0.0.1:{free_port()}", "x", timeout=1, retries=1, backoff=0.05))
     slots = full_slots(idempotency_key=None)
     msgs, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
     s = slots_of(events)
@@ -364,7 +365,7 @@ async def test_status_wrong_code(backend, domain):
 
 
 async def test_status_form_reads_reference_and_code(backend, domain):
-    v = forms.ValidateStatusForm()
+    v = followup_forms.ValidateStatusForm()
     tracker = make_tracker({}, text="hur går det med mitt ärende KG-2026-000123?", intent="check_status",
                            requested=None, loop="status_form")
     _, events = await run_action(v, tracker, domain)

@@ -51,7 +51,7 @@ def test_heldout_sets_are_large_enough(heldout):
 
 def test_heldout_and_dev_never_leak_into_training():
     train = {_key(i.text) for i in triage_data.training_items(DATA, ROOT / "nlu/data/categories/train.yml")}
-    for split in ("heldout", "dev", "dev2", "dev3"):
+    for split in ("heldout", "dev", "dev2", "dev3", "dev4"):
         leaked = [i.text for i in triage_data.load_split(split, DATA) if _key(i.text) in train]
         assert leaked == [], split
 
@@ -78,7 +78,7 @@ def test_a_story_ending_in_an_emergency_has_a_present_tail():
 def test_bodies_are_the_referral_table():
     from bot.actions.referrals import REFERRALS
 
-    for split in ("train", "dev", "dev2", "dev3", "heldout"):
+    for split in ("train", "dev", "dev2", "dev3", "dev4", "heldout"):
         bodies = {i.body for i in triage_data.load_split(split, DATA) if i.body}
         assert bodies <= set(REFERRALS), (split, bodies - set(REFERRALS))
     assert {i.body for i in triage_data.load_split("train", DATA) if i.body} == set(REFERRALS)
