@@ -30,7 +30,8 @@ EMERGENCY = _rx(
     r"\b(andas|andades) (inte|knappt)\b", r"\b(slutat|slutar) andas\b", r"\bandningen (har )?stannat\b",
     r"(ont|tryck|smarta|smartor|kramp|hugg) i (brostet|brost|hjartat)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett|domnar)",
     r"\b(nu|just nu)\b.*(ont|tryck|smarta|smartor|hugg) i (brostet|brost|hjartat)\b",
-    r"\bstralar (ut )?(i|mot|till) (vanster|armen|kaken|kaklen|ryggen)\b",
+    r"\bstralar (ut |upp |ner )?(i|mot|till|ut i|upp i|ut mot) (vanster|hoger|armen|kaken|kaklen|ryggen|halsen|axeln)\b",
+    r"\bkallsvett\w*\b.*\b(brost|kaken|armen|smarta|illa|ont)\b|\b(brost|kaken|armen|smarta|ont)\b.*\bkallsvett",
     r"\b(brostsmarta|brostsmartor)\b.*\b(nu|just nu|stralar|igen)\b",
     r"\b(ar|blev|blir|ligger) (helt )?medvetslos", r"\bmedvetslos\b.*\b(nu|ligger|har)\b",
     r"\b(gar|gick) inte att vacka\b", r"\b(vaknar|reagerar|svarar) inte\b.*\b(nu|alls|pa tilltal)\b",
@@ -38,7 +39,12 @@ EMERGENCY = _rx(
     r"\bslapp och (svarar|reagerar) inte\b",
     r"\b(bloder|blodet) (kraftigt|mycket|jattemycket|massor|som fan|ohejdat|och slutar inte)\b",
     r"\b(slutar|stoppar) inte (att )?blo(da|dningen)\b", r"\bblodet (sprutar|forsar)\b",
-    r"\bmungipan (hanger|sjunker)\b", r"\bhanger i (ena )?mungipan\b", r"\bsluddrar\b",
+    # AKUT (stroke): Ansikte, Kroppsdel, Uttal — in any tense that is still now
+    r"\bmungipa(n)? (hanger|sjunker|har sjunkit|har borjat hanga|har hangt|ar sned|sluttar)\b",
+    r"\bhanger i (ena )?mungipan\b", r"\bsluddrar\b", r"\bsned i ansiktet\b",
+    r"\b(forlorat|tappat|mist) (talet|talformagan|sprakformagan|formagan att prata)\b",
+    r"\b(kan|kunde)" + _S + r" (plotsligt )?(inte|knappt) (prata|tala|fa fram (orden|ett ord)|hitta orden)\b.*\b(plotsligt|nyss)\b",
+    r"\bplotsligt\b.*\b(forlamad|domnad i (ena|hela)|kan inte (rora|lyfta)|tappar (greppet|allt)|sned)\b",
     r"\bkan inte (lyfta|rora) (armen|ena armen|benet|ena sidan)\b",
     r"\b(har|fatt|far) (en )?(stroke|hjartinfarkt|hjartattack|hjartstopp)\b.*\b(nu|tror|just)\b",
     r"\btror (att )?(jag|han|hon|hen|pappa|mamma|min man|min fru) (har |fatt |far )?(en )?(stroke|hjartinfarkt|hjartattack|propp)\b",
@@ -48,7 +54,8 @@ EMERGENCY = _rx(
     r"\b(ligger|sitter|hittade (honom|henne|hen)|hittat (honom|henne|hen))\b.*\b(ror sig inte|svarar inte|reagerar inte|vaknar inte|andas inte)\b",
     r"\b(ror sig inte|ar alldeles gra|ar helt gra|ar bla om lapparna|ar kall och svarar inte)\b",
     r"\b(ring|ringer|skicka|skickar|behover|vill ha) (en )?ambulans\b", r"\bambulans (nu|direkt|fort)\b",
-    r"\b(druckit|svalt|svalde|atit|fatt i sig) (rent|klorin|tvattmedel|lampolja|diskmedel|tabletter|piller|batteri)",
+    r"\b(rakat|av misstag|fel burk|tagit fel)\b.{0,40}\b(\d{2,}|for manga|dubbla|hela)\b",
+    r"\b(\d{2,}) (st |stycken )?(alvedon|panodil|paracetamol|ipren|ibuprofen|treo|tabletter|piller)\b.{0,40}\b(rakat|av misstag|fel|nyss|idag|ikvall)",
     r"\b(har tagit|tog|tagit|svalt|svalde|atit|fatt i sig) (en )?(massa|hela|alla|for manga|en hel|massor|typ \d+|\d{2,})\b.*"
     r"\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter|paracetamol|alvedon|panodil|ipren|ibuprofen|treo"
     r"|sobril|insulin|morfin|oxikodon|tramadol|stesolid|imovane|propavan|theralen|lergigan)",
@@ -72,6 +79,7 @@ SUICIDE = _rx(
     r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b",
     r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
     r"\b(samlat|sparat) (pa mig )?(tabletter|piller)\b", r"\bsova for alltid\b", r"\binte vakna (mer|igen)\b",
+    r"\bhur manga\b.{0,40}\b(for att|sa att|innan) (man |jag )?(inte vaknar|inte vakna|dor|do|somnar for alltid)\b",
     r"\b(gora|gor) slut pa (allt|mitt liv|mig sjalv|det har|livet)\b",
     r"\b(gor jag|ska jag|jag ska|jag gor|jag tanker) (gora )?slut pa (det|allt|mig|livet)\b", r"\bavsluta (mitt liv|allt|det har nu)\b",
     r"\bdet (far|ska) bli slut (ikvall|i natt|idag|nu)\b", r"\bsista gangen (jag skriver|ni hor|nagon hor)\b",
@@ -90,7 +98,12 @@ THREAT = _rx(
     r"\b(tar|ta) med (mig )?(kniven|en kniv|kniv|pistol|vapen|ett vapen|yxa|nagot vasst|bensin|hagelbossan)\b",
     r"\bvet (var|vart) (hon|han|hen|ni|dom|de|lakaren|doktorn|skoterskan) bor\b",
     r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se)\b",
-    r"\bbomb\b", r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
+    r"\b(har|lagger|placerar|placera|lagga|tar med|byggt|bygga|spranga) (en |ett |mina )?(bomb|bomber|sprangmedel|sprangladdning)\b",
+    r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
+    r"\b(jaktbossa|bossan|bossa|geva(r|ret)|hagelgevar|vapen|pistol|revolver)\b.*\b(lakare|overlakare|doktor\w*|skoterska\w*"
+    r"|personal\w*|barnmorska\w*|i atanke|tanka sig for|akta sig|se upp)\b",
+    r"\b(borde|ska|bor|far) (nog )?(tanka sig for|se sig om|passa sig|akta sig|se upp)\b.*\b(mork|hem|natt|kvall|parkering|gar hem|jobbet)",
+    r"\binte (att )?(ga|gar|komma) (darifran|harifran|hem|ut) pa egna ben\b",
     r"\bhotar (mig|oss|personalen|barnen|min \w+)\b(?! med (?!kniv|vapen|pistol|yxa|stryk|vald))",
     r"\bhotar (att|med att) (doda|sla|skada|skjuta|morda|knivhugga|spranga|branna)",
     r"\bhotar med (kniv|vapen|pistol|yxa|stryk|vald)\b", r"\b(blir|blev just) hotad\b.*\b(nu|just nu)",
@@ -98,6 +111,19 @@ THREAT = _rx(
     r"\bstar utanfor (dorren|huset|lagenheten)\b", r"\b(slar|sparkar|stryper|misshandlar) (mig|oss|henne|barnen)\b",
     r"\bbryta sig in\b", r"\b(ar|vi ar) inte (saker|trygg|trygga) (hemma|har)\b",
 )
+
+# poisoning and swallowed objects: what a child got into, or an adult by mistake (with ACCIDENT in the
+# same sentence: "jag har ätit samma medicin i tio år" is not a poisoning)
+POISON = re.compile(
+    r"\b(druckit|svalt|svalde|atit|at upp|fatt i sig|slickat|stoppat i munnen)\b.{0,60}\b(rent|klorin|tvattmedel"
+    r"|lampolja|diskmedel|avloppsrens|frostskydd|tabletter|tabletterna|piller|medicin|hjartmedicin|blodtrycksmedicin"
+    r"|\w*batteri|magnet|magneter|svamp|svampar|ograsmedel|maskindiskmedel)")
+ACCIDENT = re.compile(
+    r"\b(barn\w*|bebis\w*|\d+ ?-? ?aring\w*|\d+ ar gammal|sonen|dottern|min son|min dotter|lillen|ungen|nyss|precis"
+    r"|av misstag|rakat|for en (stund|timme|kvart|halvtimme) (sedan|sen))\b")
+# reported, not said: "i journalen står det att jag är suicidal" is a complaint about the record
+REPORTED = re.compile(r"\b(journal\w*|anteckning\w*|star det|stod det|skrivit|skrev att|remiss\w*)\b")
+REPORTED_WORDS = re.compile(r"\b(sjalvmord\w*|suicid\w*|sjalvskad\w*)")
 
 # the past: a sentence that only tells what happened is part of a complaint ("år" folds to "ar", like
 # "är", so the time phrases are taken out before the present is looked for)
@@ -162,17 +188,39 @@ def _clause(sentence: str, pos: int) -> str:
 
 
 def critical(text: str) -> Optional[str]:
-    """``emergency`` | ``suicide`` | ``threat`` when a sentence of ``text`` signals a present crisis."""
-    for s in sentences(text):
-        s = re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip()  # clause marks stay
-        if not s or FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
+    """``emergency`` | ``suicide`` | ``threat`` when a sentence of ``text`` signals a present crisis.
+
+    A veiled threat often takes two sentences ("Jag har kvar min jaktbössa. Det bör doktorn ha i
+    åtanke."), so the threat patterns also read each pair of neighbouring sentences."""
+    cleaned = [re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip() for s in sentences(text)]
+    cleaned = [s for s in cleaned if s]
+    for s in cleaned:
+        if FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
             continue
-        for label, rx in (("suicide", SUICIDE), ("emergency", EMERGENCY), ("threat", THREAT)):
-            if _only_past(s) or label == "emergency" and _HABITUAL.search(s):
-                continue
-            if any(not _only_past(_clause(s, m.start())) for m in rx.finditer(s)):
+        said = REPORTED_WORDS.sub(" ", s) if REPORTED.search(s) else s
+        for label, rx, t in (("suicide", SUICIDE, said), ("emergency", EMERGENCY, s), ("threat", THREAT, s)):
+            if _present(t, rx, habitual_ok=label != "emergency"):
                 return label
+        if ACCIDENT.search(s) and _present(s, POISON, habitual_ok=False):
+            return "emergency"
+    for a, b in zip(cleaned, cleaned[1:]):
+        if _present(a + " , " + b, THREAT):
+            return "threat"
     return None
+
+
+# "jag har aldrig varit självmordsbenägen": denied, not said
+_DENIED = re.compile(r"\b(aldrig|inte|ej) (nagonsin )?(varit|haft|kant mig|tankt pa|sagt)\b")
+
+
+def _present(s: str, rx: re.Pattern, habitual_ok: bool = True) -> bool:
+    if _only_past(s) or not habitual_ok and _HABITUAL.search(s):
+        return False
+    for m in rx.finditer(s):
+        clause = _clause(s, m.start())
+        if not _only_past(clause) and not _DENIED.search(clause):
+            return True
+    return False
 
 
 # where a story switches to what is happening now ("… Nu har jag jätteont i bröstet igen")
