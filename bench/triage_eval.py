@@ -151,7 +151,7 @@ def rest_outcomes(url: str, items: Sequence[Item], concurrency: int = 4) -> List
         elif item.label in CRITICAL:
             ok = "112" in text and not started
         elif item.label == "other_authority":
-            ok = REFERRALS[item.body].name in text and not started
+            ok = REFERRALS[item.body].name.lower() in text.lower() and not started
         elif item.label == "medical":
             ok = "1177" in text and not started
         else:

@@ -4,7 +4,8 @@
     .venv-bot/bin/python bench/turns.py --rasa-url http://127.0.0.1:5005   # against `make run`
     .venv-bot/bin/python bench/turns.py --start                           # its own stack on free ports
 
-Each scenario is a whole scripted conversation (tests/scripted.py answers whatever is asked); prints
+Each scenario is a whole scripted conversation (tests/scripted.py answers whatever is asked, name and
+personnummer in one answer when both are asked for); prints
 a table with the user turns and the questions asked, and the median.  Aim (issue 7): median ≤ 10.
 """
 from __future__ import annotations
@@ -24,20 +25,22 @@ sys.path.insert(0, str(ROOT))
 from tests.scripted import Conversation  # noqa: E402
 
 SCENARIOS: List[Tuple[str, str, Dict[str, str]]] = [
-    ("patient, short opening", "Jag vill lämna ett klagomål", {}),
+    ("patient, short opening", "Jag vill lämna ett klagomål", {"patient_name": "Anna Andersson 19121212-1212"}),
     ("patient, story with unit and date",
      "Jag blev illa bemött av läkaren på akuten i Östersund igår, han lyssnade inte alls när jag berättade om smärtan",
-     {}),
+     {"patient_name": "Anna Andersson 19121212-1212"}),
     ("relative with consent",
      "min pappa låg på ortopeden i östersund förra veckan och fick ligga i sin egen urin en hel natt",
-     {"consent": '/inform{"patient_consent":"yes"}', "reporter_name": "Eva Lind"}),
+     {"consent": '/inform{"patient_consent":"yes"}', "patient_name": "Olle Lind 19121212-1212",
+      "reporter_name": "Eva Lind"}),
     ("guardian for a child", "Jag vill klaga på hur BUP har behandlat min son",
-     {"role": '/inform{"reporter_role":"guardian"}', "age": "12", "patient_name": "Olle Lind",
-      "pnr": "20140312-1230", "reporter_name": "Eva Lind"}),
+     {"role": '/inform{"reporter_role":"guardian"}', "age": "12", "patient_name": "Olle Lind 20140312-1237",
+      "reporter_name": "Eva Lind"}),
     ("a death in the first message",
      "Min mamma dog på medicinavdelningen på Östersunds sjukhus i mars och ingen berättade för oss hur dålig hon var",
-     {"patient_name": "Karin Berg", "reporter_name": "Eva Berg"}),
-    ("praise", "Jag vill ge beröm till barnmorskorna på förlossningen i Östersund", {}),
+     {"patient_name": "Karin Berg 19121212-1212", "reporter_name": "Eva Berg"}),
+    ("praise", "Jag vill ge beröm till barnmorskorna på förlossningen i Östersund",
+     {"patient_name": "Anna Andersson 19121212-1212"}),
 ]
 
 

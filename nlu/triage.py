@@ -157,8 +157,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 # DIET's intents that say "I did not understand this as anything in particular"
 UNSURE_INTENTS = {"nlu_fallback", "out_of_scope", "greet", "ask_capabilities"}
-# a form answer is "inform"; only a long one is a story that DIET missed
-LONG_INFORM_WORDS = 12
+# a form answer is "inform" or "correct"; a longer message is a story or request that DIET may miss
+LONG_WORDS = 6
+# DIET's intents that a longer message keeps: questions about the service and the conversation's controls
+KEEP_INTENTS = {"ask_process", "ask_patient_board", "ask_ivo", "ask_compensation", "ask_dental",
+                "ask_personal_data", "ask_duration", "ask_recipient", "ask_bot_identity", "ask_consequences",
+                "check_status", "cancel", "start_over", "continue", "retry_submit", "complaint_already_filed"}
 STORY_INTENTS = {"file_complaint", "give_praise", "complaint_already_filed"}
 
 
@@ -259,13 +263,20 @@ class TriageClassifier(GraphComponent):
         if conf < float(self.config["override_threshold"]):
             return None
         words = text_features.word_count(text)
-        unsure = current in UNSURE_INTENTS or (current == "inform" and words >= LONG_INFORM_WORDS)
-        if label in ("medical", "other_authority") and (unsure or current in STORY_INTENTS | {"ask_medical"}):
-            return LABEL_INTENT[label], conf
-        if label == "complaint" and (unsure or current == "ask_medical") and words >= 4:
-            cats = m.get("complaint_categories") or []
-            praise = bool(cats) and cats[0].get("sub") == "positiv_aterkoppling" and cats[0].get("confidence", 0) >= 0.5
-            return ("give_praise" if praise else "file_complaint"), conf
+        # a longer message is a story or a request, whatever small intent DIET gave it ("thank", "inform",
+        # "goodbye"); the triage, trained on many more such texts, knows better. Questions about the
+        # service and the conversation's controls keep their intent, and so does a correction of a
+        # complaint ("nej, det var på Frösö") — but not a request that DIET took for one.
+        longer = words >= LONG_WORDS
+        if label in ("medical", "other_authority"):
+            if current in UNSURE_INTENTS | STORY_INTENTS | {"ask_medical"} or longer and current not in KEEP_INTENTS:
+                return LABEL_INTENT[label], conf
+        if label == "complaint" and words >= 4:
+            if current in UNSURE_INTENTS | {"ask_medical"} or longer and current not in KEEP_INTENTS | {"correct"}:
+                cats = m.get("complaint_categories") or []
+                praise = bool(cats) and cats[0].get("sub") == "positiv_aterkoppling" \
+                    and cats[0].get("confidence", 0) >= 0.5
+                return ("give_praise" if praise else "file_complaint"), conf
         return None
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -30,17 +30,21 @@ class ContactSlots:
                               domain: DomainDict) -> Dict[Text, Any]:
         if value is None:
             return {"patient_name": None}
-        name = clean_name(str(value))
+        # "Anna Andersson 19121212-1212" (the question asks for both): the name without the number
+        text = str(value)
+        m = pnr.PNR_RE.search(text)
+        name = clean_name(re.sub(r"\b(personnummer|pnr|och|med)\b|[,;:]", " ", text[:m.start()] + " " + text[m.end():])
+                          if m else text)
         if not name:
             dispatcher.utter_message(text=texts.NAME_INVALID)
             return {"patient_name": None}
         out: Dict[str, Any] = {"patient_name": name}
-        # "Anna Andersson 19121212-1212": take the number too, no question twice
-        found = pnr.find_pnr(str(value))
-        if found and not tracker.get_slot("patient_personnummer"):
-            res = pnr.check_pnr(found)
+        if m and not tracker.get_slot("patient_personnummer"):
+            res = pnr.check_pnr(text[m.start():m.end()])
             if res.ok:
                 out["patient_personnummer"] = res.value
+            else:
+                dispatcher.utter_message(text=res.error)  # the number is asked for again
         return out
 
     # -- patient_personnummer -------------------------------------------------------------------

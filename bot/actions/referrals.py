@@ -111,7 +111,7 @@ REFERRALS: Dict[str, Referral] = {
         "(konsumenternas.se), och sedan kan du anmäla tvisten till ARN.",
         "konsumenternas.se; arn.se", "12b"),
     "parkering": Referral(
-        "parkeringsbolaget eller Polisen",
+        "Polisen",
         "Titta på lappen: står det ”parkeringsanmärkning” bestrider du den hos Polisen, står det ”kontrollavgift” "
         "bestrider du den direkt hos parkeringsbolaget som satte upp den. Kommunens konsumentvägledning kan ge "
         "råd.",

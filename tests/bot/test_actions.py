@@ -398,3 +398,14 @@ def test_today_follows_the_swedish_calendar_not_the_servers():
     assert dates.swedish_today(dt.datetime(2026, 6, 30, 21, 59, tzinfo=dt.timezone.utc)) == dt.date(2026, 6, 30)
     assert dates.parse_event_date("idag", today=dates.swedish_today(summer_night)).date == dt.date(2026, 7, 1)
     assert dates.parse_event_date("igår kväll", today=dates.swedish_today(winter_night)).date == dt.date(2026, 12, 31)
+
+
+async def test_name_and_personnummer_in_one_answer(backend, domain):
+    """The question asks for both; "Anna Andersson 19121212-1212" fills both, nothing is asked twice."""
+    _, s, _ = await validate(domain, {"reporter_role": "patient"}, "Anna Andersson 19121212-1212", "patient_name")
+    assert s["patient_name"] == "Anna Andersson" and s["patient_personnummer"] == PNR
+    _, s, _ = await validate(domain, {"reporter_role": "patient"}, "karin lind, 191212121212", "patient_name")
+    assert s["patient_name"] == "Karin Lind" and s["patient_personnummer"] == PNR
+    msgs, s, _ = await validate(domain, {"reporter_role": "patient"}, "Anna Andersson 19121212-1213", "patient_name")
+    assert s["patient_name"] == "Anna Andersson" and "patient_personnummer" not in s
+    assert any("kontrollsiffran" in (m or "") for m in msgs)  # the wrong number is explained, then asked again
