@@ -158,11 +158,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 # DIET's intents that say "I did not understand this as anything in particular"
 UNSURE_INTENTS = {"nlu_fallback", "out_of_scope", "greet", "ask_capabilities"}
 # a form answer is "inform" or "correct"; a longer message is a story or request that DIET may miss
-LONG_WORDS = 6
-# DIET's intents that a longer message keeps: questions about the service and the conversation's controls
-KEEP_INTENTS = {"ask_process", "ask_patient_board", "ask_ivo", "ask_compensation", "ask_dental",
-                "ask_personal_data", "ask_duration", "ask_recipient", "ask_bot_identity", "ask_consequences",
-                "check_status", "cancel", "start_over", "continue", "retry_submit", "complaint_already_filed"}
+LONG_WORDS = 4
+LONG_STORY_WORDS = 10
+FORM_ANSWER_INTENTS = {"correct", "affirm", "deny", "done", "skip", "dont_know", "none_of_these"}
+# DIET's intents that a longer message keeps: the conversation's controls always, questions about the
+# service unless the triage is surer of what the message is than DIET is of the question
+CONTROL_INTENTS = {"check_status", "cancel", "start_over", "continue", "retry_submit", "complaint_already_filed"}
+SERVICE_QUESTIONS = {"ask_process", "ask_patient_board", "ask_ivo", "ask_compensation", "ask_dental",
+                     "ask_personal_data", "ask_duration", "ask_recipient", "ask_bot_identity", "ask_consequences"}
 STORY_INTENTS = {"file_complaint", "give_praise", "complaint_already_filed"}
 
 
@@ -258,26 +261,34 @@ class TriageClassifier(GraphComponent):
         current = (m.get(INTENT) or {}).get("name") or "nlu_fallback"
         if label in CRITICAL:
             return CRITICAL_INTENT[label], max(conf, 0.9)
+        demoted = None
         if current.startswith("safety_"):
-            return _next_intent(m)
+            # DIET's alarm without a critical triage is not trusted: its next guess, unless the triage knows
+            demoted = _next_intent(m)
+            current = demoted[0]
+            m.set(INTENT, {"name": demoted[0], "confidence": demoted[1]})
         if conf < float(self.config["override_threshold"]):
-            return None
+            return demoted
         words = text_features.word_count(text)
         # a longer message is a story or a request, whatever small intent DIET gave it ("thank", "inform",
         # "goodbye"); the triage, trained on many more such texts, knows better. Questions about the
         # service and the conversation's controls keep their intent, and so does a correction of a
         # complaint ("nej, det var på Frösö") — but not a request that DIET took for one.
+        diet_conf = float((m.get(INTENT) or {}).get("confidence") or 0.0)
+        keep = CONTROL_INTENTS | (SERVICE_QUESTIONS if diet_conf >= conf else set())
         longer = words >= LONG_WORDS
+        # answers in a form are short ("nej, det var på Frösö", "ja gärna", "vet inte"); a long one is a story
+        keep_correct = FORM_ANSWER_INTENTS if words < LONG_STORY_WORDS else set()
         if label in ("medical", "other_authority"):
-            if current in UNSURE_INTENTS | STORY_INTENTS | {"ask_medical"} or longer and current not in KEEP_INTENTS:
+            if current in UNSURE_INTENTS | STORY_INTENTS | {"ask_medical"} or longer and current not in keep:
                 return LABEL_INTENT[label], conf
         if label == "complaint" and words >= 4:
-            if current in UNSURE_INTENTS | {"ask_medical"} or longer and current not in KEEP_INTENTS | {"correct"}:
+            if current in UNSURE_INTENTS | {"ask_medical"} or longer and current not in keep | keep_correct:
                 cats = m.get("complaint_categories") or []
                 praise = bool(cats) and cats[0].get("sub") == "positiv_aterkoppling" \
                     and cats[0].get("confidence", 0) >= 0.5
                 return ("give_praise" if praise else "file_complaint"), conf
-        return None
+        return demoted
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -176,7 +176,7 @@ def component(model):
     ("står på bron nu. ingen bryr sig ändå", "greet", "safety_suicide"),
     ("jag vill klaga på akuten, och nu kan jag inte andas", "file_complaint", "safety_emergency"),
     # DIET's alarm without a critical triage is not trusted
-    ("Stort tack till ambulanspersonalen i tisdags!", "safety_emergency", "file_complaint"),
+    ("Stort tack till ambulanspersonalen i tisdags!", "safety_emergency", "give_praise"),
     # a story DIET did not understand starts the complaint; another authority gets its intent
     ("tack för en fantastisk förlossning på Östersunds sjukhus, barnmorskan var underbar",
      "nlu_fallback", "give_praise"),
