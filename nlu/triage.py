@@ -107,10 +107,9 @@ class TriageModel:
             return
         threshold = float(self.config["tail_threshold"])
         for (i, tail), p in zip(tails.items(), self.probabilities(list(tails.values()))):
-            mass = sum(p.get(c, 0.0) for c in CRITICAL)
+            mass = critical_mass(p)
             if mass >= threshold:
-                label = max(CRITICAL, key=lambda c: p.get(c, 0.0))
-                out[i] = {"label": label, "confidence": round(mass, 4), "source": "model, present tail"}
+                out[i] = {"label": likeliest_crisis(p), "confidence": round(mass, 4), "source": "model, present tail"}
 
     def save(self, directory: Path) -> None:
         directory = Path(directory)
@@ -127,14 +126,22 @@ class TriageModel:
         return model
 
 
+def critical_mass(probs: Dict[str, float]) -> float:
+    """How likely the message is any crisis at all (recall first: the classes are summed)."""
+    return sum(probs.get(c, 0.0) for c in CRITICAL)
+
+
+def likeliest_crisis(probs: Dict[str, float]) -> str:
+    return max(CRITICAL, key=lambda c: probs.get(c, 0.0))
+
+
 def decide(probs: Dict[str, float], rule: Optional[str], threshold: float) -> Dict[str, Any]:
     """The label: the patterns or the critical mass first, then the most likely other class."""
-    mass = sum(probs.get(c, 0.0) for c in CRITICAL)
+    mass = critical_mass(probs)
     if rule:
         return {"label": rule, "confidence": round(max(mass, probs.get(rule, 0.0), 0.9), 4), "source": "rules"}
     if mass >= threshold:
-        label = max(CRITICAL, key=lambda c: probs.get(c, 0.0))
-        return {"label": label, "confidence": round(mass, 4), "source": "model"}
+        return {"label": likeliest_crisis(probs), "confidence": round(mass, 4), "source": "model"}
     rest = {k: v for k, v in probs.items() if k not in CRITICAL}
     label = max(rest, key=rest.get)
     return {"label": label, "confidence": round(rest[label], 4), "source": "model"}

@@ -85,3 +85,12 @@ def test_contact_skip_button_only_when_no_reply_was_asked_for(rasa_domain):
 def test_reprompts_use_the_questions_words(rasa_domain):
     assert render(rasa_domain, "utter_ask_case_reference")["text"] == texts.ASK_REFERENCE
     assert render(rasa_domain, "utter_ask_access_code")["text"] == texts.ASK_ACCESS_CODE
+
+
+def test_the_personnummer_question_names_whose_number(rasa_domain):
+    ask = "utter_ask_patient_personnummer"
+    assert render(rasa_domain, ask, reporter_role="patient")["text"].startswith("Vilket är ditt personnummer")
+    assert render(rasa_domain, ask, reporter_role="guardian")["text"].startswith("Vilket är barnets personnummer")
+    assert render(rasa_domain, ask, reporter_role="relative")["text"].startswith("Vilket är patientens personnummer")
+    assert render(rasa_domain, ask, reporter_role="relative",
+                  consent_note=texts.NOTE_DECEASED)["text"].startswith("Vilket personnummer hade patienten")
