@@ -33,7 +33,7 @@ COMPLAINT_SLOTS = [
     "desired_outcome", "reply_wanted", "recipient", "recipient_auto", "recipient_hint",
     "patient_name", "patient_personnummer", "reporter_name", "contact_info", "contact_email",
     "contact_phone", "preferred_contact", "summary_confirmed", "personal_data_consent",
-    "idempotency_key", "complaint_kind", "submit_failed",
+    "idempotency_key", "complaint_kind", "submit_failed", "name_missing",
 ]
 
 ALREADY_COMPLAINED_RE = re.compile(

@@ -33,12 +33,19 @@ class ContactSlots:
         # "Anna Andersson 19121212-1212" (the question asks for both): the name without the number
         text = str(value)
         m = pnr.PNR_RE.search(text)
-        name = clean_name(re.sub(r"\b(personnummer|pnr|och|med)\b|[,;:]", " ", text[:m.start()] + " " + text[m.end():])
-                          if m else text)
+        rest = re.sub(r"\b(personnummer|pnr|och|med)\b|[,;:.]", " ", text[:m.start()] + " " + text[m.end():]) if m else text
+        if m and not rest.strip():
+            # only the number: keep it, and ask for the name alone (utter_ask_patient_name, name_missing)
+            res = pnr.check_pnr(text)
+            if not res.ok:
+                dispatcher.utter_message(text=res.error)
+                return {"patient_name": None}
+            return {"patient_name": None, "patient_personnummer": res.value, "name_missing": True}
+        name = clean_name(rest)
         if not name:
             dispatcher.utter_message(text=texts.NAME_INVALID)
             return {"patient_name": None}
-        out: Dict[str, Any] = {"patient_name": name}
+        out: Dict[str, Any] = {"patient_name": name, "name_missing": None}
         if m and not tracker.get_slot("patient_personnummer"):
             res = pnr.check_pnr(text[m.start():m.end()])
             if res.ok:

@@ -409,3 +409,11 @@ async def test_name_and_personnummer_in_one_answer(backend, domain):
     msgs, s, _ = await validate(domain, {"reporter_role": "patient"}, "Anna Andersson 19121212-1213", "patient_name")
     assert s["patient_name"] == "Anna Andersson" and "patient_personnummer" not in s
     assert any("kontrollsiffran" in (m or "") for m in msgs)  # the wrong number is explained, then asked again
+
+
+async def test_personnummer_alone_then_the_name(backend, domain):
+    _, s, _ = await validate(domain, {"reporter_role": "patient"}, "19121212-1212", "patient_name")
+    assert s["patient_personnummer"] == PNR and s["patient_name"] is None and s["name_missing"] is True
+    _, s, _ = await validate(domain, {"reporter_role": "patient", "patient_personnummer": PNR, "name_missing": True},
+                             "Anna Andersson", "patient_name")
+    assert s["patient_name"] == "Anna Andersson" and s["name_missing"] is None

@@ -94,3 +94,10 @@ def test_the_personnummer_question_names_whose_number(rasa_domain):
     assert render(rasa_domain, ask, reporter_role="relative")["text"].startswith("Vilket är patientens personnummer")
     assert render(rasa_domain, ask, reporter_role="relative",
                   consent_note=texts.NOTE_DECEASED)["text"].startswith("Vilket personnummer hade patienten")
+
+
+def test_after_the_number_alone_only_the_name_is_asked(rasa_domain):
+    for role in ("patient", "relative", "guardian"):
+        assert render(rasa_domain, "utter_ask_patient_name", reporter_role=role, name_missing=True)["text"] \
+            == "Tack! Skriv också namnet, för- och efternamn."
+        assert "personnummer" in render(rasa_domain, "utter_ask_patient_name", reporter_role=role)["text"]

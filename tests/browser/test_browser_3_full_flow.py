@@ -48,14 +48,12 @@ CONVERSATION = [
     Step(r"Vill du (lägga till något|berätta) mer", click=r"^Nej, det var allt"),
     Step(r"Vilket av de här stämmer bäst|Vilket område gäller det|Vad passar bäst inom", first_choice=True),
     Step(r"Vad vill du uppnå", click=r"^En förklaring"),
-    Step(r"Vill du få ett svar", click=r"^Ja, jag vill ha svar"),
     Step(r"Vem ska ta emot ärendet", click=r"^Vården \(mottagningen\)"),
-    Step(r"Vad heter du\?", type=PATIENT),
     Step(r"personnummer\?", type=PNR),
-    Step(r"Hur når vi dig", type=EMAIL),
+    Step(r"Vad heter du, och vilket är ditt personnummer", type=f"{PATIENT} {PNR}"),  # later steps win
+    Step(r"Vill du ha svar\?", type=EMAIL),
     Step(r"Hur vill du helst bli kontaktad", click=r"^E-post"),
-    Step(r"Stämmer allt\?", click=r"^Ja, det stämmer"),
-    Step(r"Godkänner du det", click=r"^Ja, skicka"),
+    Step(r"Stämmer allt\? Då skickar jag", click=r"^Ja, skicka"),
 ]
 DONE = re.compile(r"Ärendenummer:\s*(KG-\d{4}-\d{6}).*?Kod:\s*([A-Z0-9]{4}(?:-[A-Z0-9]{2,4}){2})", re.S)
 
