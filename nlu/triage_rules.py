@@ -248,5 +248,4 @@ def mentions_death(text: str) -> bool:
     """A death is mentioned (a patient died), not a figure of speech."""
     t = fold((text or "").lower())
     t = re.sub(r"[^\w\s]", " ", t)
-    return bool(DEATH.search(t)) and not DEATH_FIGURATIVE.search(t) or bool(
-        re.search(r"\bdog\b", t) and not DEATH_FIGURATIVE.search(t))
+    return bool(DEATH.search(t)) and not DEATH_FIGURATIVE.search(t)
