@@ -8,9 +8,9 @@ Files under ``nlu/data/triage/<split>/*.yml`` have the format::
       - {text: "...", label: other_authority, body: skatteverket}
       - {text: "...", label: complaint, kind: praise, death: false}
 
-``train`` is trained on; ``dev``, ``dev2`` and ``dev3`` tune thresholds; ``heldout`` (written apart,
+``train`` is trained on; ``dev`` … ``dev5`` tune thresholds and rules; ``heldout`` (written apart,
 by a writer who never saw the other sets) is only ever evaluated.  A held-out set that has been looked
-at once and then used to improve the triage becomes a dev set (``dev2`` and ``dev3`` began as held-out
+at once and then used to improve the triage becomes a dev set (``dev2`` … ``dev5`` began as held-out
 sets), and a new writer writes the next held-out set.  The category suggester's example file
 is reused as complaint openings: every description there is a story about care.
 """

@@ -23,10 +23,12 @@ def _rx(*parts: str) -> re.Pattern:
 
 # Swedish puts the verb second: "nu kan jag inte andas", "nu står jag på bron" — the subject may follow it
 _S = r"( jag| ja| han| hon| hen| vi| pappa| mamma| barnet| bebisen| min man| min fru| min son| min dotter)?"
+# a person, not an office ("skatteverket svarar inte" is not an emergency)
+_WHO = r"\b(han|hon|hen|pappa|mamma|farfar|farmor|morfar|mormor|barnet|bebisen|babyn|min (man|fru|sambo|son|dotter|bror|syster|van|gubbe|gumma)|maken|makan|frun|mannen)"
 _KID = r"(barnet|bebisen|babyn|sonen|dottern|min son|min dotter|var son|var dotter|lillen|ungen|min bebis)"
 
 EMERGENCY = _rx(
-    r"\b(kan|kn|kann)" + _S + r" (inte|int|knappt|ej) (andas|fa luft)\b", r"\bfar" + _S + r" (ingen|inte|knappt) luft\b",
+    r"\b(kan|kn|kann|formar)" + _S + r" (inte|int|knappt|ej|icke) (andas|fa luft)\b", r"\bfar" + _S + r" (ingen|inte|knappt) luft\b",
     r"\b(andas|andades) (inte|knappt)\b", r"\b(slutat|slutar) andas\b", r"\bandningen (har )?stannat\b",
     r"(ont|tryck|smarta|smartor|kramp|hugg) i (brostet|brost|hjartat)\b.*\b(nu|just nu|stralar|igen|armen|kaken|kallsvett|domnar)",
     r"\b(nu|just nu)\b.*(ont|tryck|smarta|smartor|hugg) i (brostet|brost|hjartat)\b",
@@ -34,7 +36,9 @@ EMERGENCY = _rx(
     r"\bkallsvett\w*\b.*\b(brost|kaken|armen|smarta|illa|ont)\b|\b(brost|kaken|armen|smarta|ont)\b.*\bkallsvett",
     r"\b(brostsmarta|brostsmartor)\b.*\b(nu|just nu|stralar|igen)\b",
     r"\b(ar|blev|blir|ligger) (helt )?medvetslos", r"\bmedvetslos\b.*\b(nu|ligger|har)\b",
-    r"\b(gar|gick) inte att vacka\b", r"\b(vaknar|reagerar|svarar) inte\b.*\b(nu|alls|pa tilltal)\b",
+    r"\b(gar|gick) inte att vacka\b", r"\b(vaknar|reagerar) inte\b.*\b(nu|alls|pa tilltal)\b",
+    _WHO + r" (vaknar|reagerar|svarar) (inte|ej|icke)\b.{0,30}\b(nu|alls|pa tilltal)\b",
+    r"\b(nu|alls) (vaknar|reagerar|svarar)" + _S + r" (inte|ej|icke)\b", r"\bsvarar (inte|ej) pa tilltal\b",
     _KID + r" (ar|blir|har blivit) (helt |jatte |sa )?(slapp|bla|gra|kall och blek)",
     r"\bslapp och (svarar|reagerar) inte\b",
     r"\b(bloder|blodet) (kraftigt|mycket|jattemycket|massor|som fan|ohejdat|och slutar inte)\b",
@@ -46,6 +50,13 @@ EMERGENCY = _rx(
     r"\b(kan|kunde)" + _S + r" (plotsligt )?(inte|knappt) (prata|tala|fa fram (orden|ett ord)|hitta orden)\b.*\b(plotsligt|nyss)\b",
     r"\bplotsligt\b.*\b(forlamad|domnad i (ena|hela)|kan inte (rora|lyfta)|tappar (greppet|allt)|sned)\b",
     r"\bkan inte (lyfta|rora) (armen|ena armen|benet|ena sidan)\b",
+    r"\b(kan|formar|orkar)" + _S + r" (inte|ej|icke)( langre)? (lyfta|rora|kanna|anvanda) (min |mitt |den |ena |hoger |vanster )?"
+    r"(hogra|vanstra|ena|hoger|vanster)? ?(armen|arm|benet|ben|handen|hand|sidan|sida|ansiktshalvan)\b",
+    r"\b(inte|ej|icke) (formar|kan|orkar) (lyfta|rora|kanna|anvanda) (min |mitt |den |ena |hoger |vanster )?"
+    r"(hogra|vanstra|ena|hoger|vanster)? ?(armen|arm|benet|ben|handen|hand|sidan|sida|ansiktshalvan)\b",
+    r"\b(talet|rosten) (inte|ej|icke) (lyder|fungerar|funkar)\b",
+    r"\b(talet|rosten|sprak\w*) (lyder|fungerar|funkar|vill) (mig )?(inte|ej|icke)\b",
+    r"\b(kan|formar)" + _S + r" (inte|ej|icke) (forma|fa fram|uttala) (orden|ord|meningar)\b",
     r"\b(har|fatt|far) (en )?(stroke|hjartinfarkt|hjartattack|hjartstopp)\b.*\b(nu|tror|just)\b",
     r"\btror (att )?(jag|han|hon|hen|pappa|mamma|min man|min fru) (har |fatt |far )?(en )?(stroke|hjartinfarkt|hjartattack|propp)\b",
     r"\b(krampar|kramper|krampanfall)\b.*\b(nu|fortfarande|slutar inte)\b",
@@ -58,7 +69,7 @@ EMERGENCY = _rx(
     r"\b(\d{2,}) (st |stycken )?(alvedon|panodil|paracetamol|ipren|ibuprofen|treo|tabletter|piller)\b.{0,40}\b(rakat|av misstag|fel|nyss|idag|ikvall)",
     r"\b(har tagit|tog|tagit|svalt|svalde|atit|fatt i sig) (en )?(massa|hela|alla|for manga|en hel|massor|typ \d+|\d{2,})\b.*"
     r"\b(tabletter|piller|tabl|mediciner|burk|kartan|somntabletter|paracetamol|alvedon|panodil|ipren|ibuprofen|treo"
-    r"|sobril|insulin|morfin|oxikodon|tramadol|stesolid|imovane|propavan|theralen|lergigan)",
+    r"|sobril|insulin|morfin|oxikodon|tramadol|stesolid|imovane|propavan|theralen|lergigan)\w*\b(?! (som )?(de|han|hon|lakaren|doktorn|vc|vardcentralen|jag fick|jag fatt|enligt|ordinerade|utskrivna|utskrivet|foreskrivna|pa recept|de sagt|som ordinerats))",
     r"\b(kollapsat|kollapsade|svimmat|svimmade)\b.*\b(nu|ligger|vaknar inte|svarar inte)\b",
     r"\bvarsta (huvudvarken|huvudvark)\b.*\b(nu|plotsligt)\b",
     r"\bhjalp (mig )?(nu|snabbt|fort)\b.*\b(andas|blod|brost|medvetslos|doende)\b",
@@ -67,7 +78,7 @@ EMERGENCY = _rx(
 
 SUICIDE = _rx(
     r"\b(ta|tar|tagit|ska ta) livet av (mig|mej|mig sjalv|sig)\b", r"\bta mitt (eget )?liv\b",
-    r"\bsjalvmord|suicid", r"(^|\bjag |\bja )(vill|tanker|ska)( bara)? (inte )?(leva|do|doe)\b(?! av (skam|tristess|langtraktan))",
+    r"\bsjalvmord(?!sforsok)|suicid", r"\bsjalvmordsforsok\w*\b.*\b(nu|nyss|precis|ikvall|i natt|inatt|idag)\b|\b(nu|nyss|precis|ikvall|i natt|inatt|idag)\b.*\bsjalvmordsforsok", r"(^|\bjag |\bja )(vill|tanker|ska)( bara)? (inte )?(leva|do|doe)\b(?! av (skam|tristess|langtraktan))",
     r"\bvill" + _S + r" inte (leva|finnas)\b", r"\borkar" + _S + r" inte (leva|finnas)\b",
     r"\b(vill|ska)" + _S + r" (bara )?forsvinna\b",
     r"\bsta(r|endes)?" + _S + r" (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
@@ -76,7 +87,7 @@ SUICIDE = _rx(
     r"\bingen (kommer|skulle|kommer att) sakna mig\b", r"\b(battre|lattare) (for alla )?om jag (var|vore|inte fanns)",
     r"\b(skar|skara|skadar|skada) mig( sjalv)?\b", r"\bskurit mig\b",
     r"\b(har|har kopt|har skaffat) (ett )?rep\b", r"\bsnaran\b",
-    r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b",
+    r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b(?! (som )?(de|han|hon|lakaren|doktorn|vc|vardcentralen|jag fick|jag fatt|enligt|ordinerade|utskrivna|utskrivet|foreskrivna|pa recept|de sagt|som ordinerats))",
     r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
     r"\b(samlat|sparat) (pa mig )?(tabletter|piller)\b", r"\bsova for alltid\b", r"\binte vakna (mer|igen)\b",
     r"\bhur manga\b.{0,40}\b(for att|sa att|innan) (man |jag )?(inte vaknar|inte vakna|dor|do|somnar for alltid)\b",
@@ -86,7 +97,14 @@ SUICIDE = _rx(
     r"\b(min|mitt) sista (dag|kvall|natt)\b", r"\bsjalvskad",
     r"\b(gett|gav|ger) bort (katten|hunden|mina saker|allt jag|mina grejer)\b", r"\b(har )?planerat allt\b",
     r"\bdatum(et)? ar (idag|ikvall|bestamt|satt)\b", r"\bdet ar dags nu$",
-    r"\bingen mening (med|att) (att )?leva\b", r"\borkar inte (mer|langre)\b.*\b(leva|livet|finnas|slut)\b",
+    r"\b(\d{2,}|hela (burken|kartan|paketet|dosetten)|alla) (st |stycken )?(\w+ )?(tabletter|piller|tabl|sobril|alvedon|panodil"
+    r"|paracetamol|ipren|treo|stesolid|imovane|oxikodon|tramadol|morfin|insulin|somntabletter)\b.{0,40}\b(pa en gang|samtidigt|pa en och samma gang)\b"
+    r".*\b(tanker|ska|kommer att|planerar) (gora|ta)\b",
+    r"\b(tabletter|piller|dosett\w*|sobril|somntabletter|stesolid|imovane|oxikodon|tramadol|morfin)\b.{0,40}"
+    r"\b(vodka|sprit|alkohol|whisky|vin|brannvin|flaskan)\b.{0,40}\b(ikvall|i kvall|i natt|inatt|nu)\b",
+    r"\bingen mening (med|att|i att) (att )?(leva|fortsatta|finnas|orka)\b",
+    r"\b(kommer|ska)" + _S + r" inte (att )?(leva|finnas kvar|vara kvar|vara har) (om|till|efter|nar|pa|i morgon|imorgon|nasta)\b",
+    r"\b(samlat|sparat|gomt) (ihop )?(pa mig )?(mina |alla )?(\w+)?(tabletter|piller|mediciner|medicin)\b", r"\borkar inte (mer|langre)\b.*\b(leva|livet|finnas|slut)\b",
 )
 
 THREAT = _rx(
@@ -100,6 +118,16 @@ THREAT = _rx(
     r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se)\b",
     r"\b(har|lagger|placerar|placera|lagga|tar med|byggt|bygga|spranga) (en |ett |mina )?(bomb|bomber|sprangmedel|sprangladdning)\b",
     r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
+    r"\b(kunna|kan|ska) (doda|drapa|sla ihjal|morda|skada)\b.*\b(menar allvar|vet vem|pa riktigt|inget skamt)\b",
+    r"\b(lakare|overlakare|doktor\w*|skoterska\w*|personal\w*|barnmorska\w*|verksamhetschef\w*|chef\w*|vardcentral\w*"
+    r"|sjukhus\w*|mottagning\w*|akuten|avdelning\w*|ni|er)\b.*\b(jaktbossa|jaktgevar\w*|hagelbossa\w*|bossa(n)?|gevar(et)?"
+    r"|pistol(en)?|revolver(n)?|ammunition(en)?|patroner(na)?|kulor(na)?)\b",
+    r"\b(sparat|kopt|skaffat|laddat|har kvar|tar med|medfor|medtar) (min |mitt |mina |lite )?(gamla )?(\w+ )?(ammunition|patroner|kulor"
+    r"|jaktbossa|gevar|hagelbossa|bossa|pistol|revolver|vapen)\b",
+    r"\bvant(ar|a|ar jag)\b.{0,20}\b(pa|in) (honom|henne|hen|dig|er|dem|dom|lakaren|doktorn|skoterskan)\b.{0,30}"
+    r"\b(personalingang\w*|parkering\w*|utanfor|utgang\w*|efter (jobbet|passet|skiftet)|nar (han|hon|hen) (gar|slutar))",
+    r"\bvet (nar|vilken tid|var) (hans|hennes|hens|ert|era|doktorns|lakarens) (pass|skift|arbetsdag|bil) (slutar|ar slut|star)\b",
+    r"\b(laser|lasa|las) in er\b", r"\bleka gud med (era|ert|er|dig|ditt)\b",
     r"\b(jaktbossa|bossan|bossa|geva(r|ret)|hagelgevar|vapen|pistol|revolver)\b.*\b(lakare|overlakare|doktor\w*|skoterska\w*"
     r"|personal\w*|barnmorska\w*|i atanke|tanka sig for|akta sig|se upp)\b",
     r"\b(borde|ska|bor|far) (nog )?(tanka sig for|se sig om|passa sig|akta sig|se upp)\b.*\b(mork|hem|natt|kvall|parkering|gar hem|jobbet)",
@@ -141,7 +169,7 @@ EARLIER = re.compile(r"\b(tidigare|forut|en gang i tiden|flera ar|manga ar|for l
 PERFECT = re.compile(r"\bhar (tidigare |en gang |ocksa )?(haft|varit|forsokt|tankt|gjort)\b")
 # "det är över nu", "jag mår bättre nu": the present tense of a crisis that has passed
 RESOLVED = re.compile(r"\b(det ar over|ar over nu|har gatt over|gick over|mar (mycket |lite )?(battre|bra) (nu|idag)"
-                      r"|har fatt (bra )?hjalp|det ar bakom mig)\b")
+                      r"|har fatt (bra )?hjalp|det ar bakom mig|ar hemma (nu|igen)|klarar sig|har kommit hem|kom hem|ar utskriven|blev utskriven)\b")
 PRESENT = re.compile(
     r"\b(nu|just nu|fortfarande|igen|ikvall|i kvall|i natt|inatt|idag|i dag|har|ar|kan|ska|kommer|star|ligger"
     r"|sitter|vill|tanker|far|gor|hjalp|nyss|precis|alldeles|for (en|ett par|nagra|\w+) (timme|timmar|minut|minuter|stund) (sedan|sen))\b")
@@ -190,8 +218,9 @@ def _clause(sentence: str, pos: int) -> str:
 def critical(text: str) -> Optional[str]:
     """``emergency`` | ``suicide`` | ``threat`` when a sentence of ``text`` signals a present crisis.
 
-    A veiled threat often takes two sentences ("Jag har kvar min jaktbössa. Det bör doktorn ha i
-    åtanke."), so the threat patterns also read each pair of neighbouring sentences."""
+    A veiled threat or plan often takes two sentences ("Jag har kvar min jaktbössa. Det bör doktorn ha i
+    åtanke.", "Är det farligt att ta 40 sobril på en gång? Jag tänker göra det"), so the suicide and
+    threat patterns also read each pair of neighbouring sentences."""
     cleaned = [re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip() for s in sentences(text)]
     cleaned = [s for s in cleaned if s]
     for s in cleaned:
@@ -204,8 +233,9 @@ def critical(text: str) -> Optional[str]:
         if ACCIDENT.search(s) and _present(s, POISON, habitual_ok=False):
             return "emergency"
     for a, b in zip(cleaned, cleaned[1:]):
-        if _present(a + " , " + b, THREAT):
-            return "threat"
+        for label, rx in (("suicide", SUICIDE), ("threat", THREAT)):
+            if _present_across(a, b, rx):
+                return label
     return None
 
 
@@ -221,6 +251,19 @@ def _present(s: str, rx: re.Pattern, habitual_ok: bool = True) -> bool:
         if not _only_past(clause) and not _DENIED.search(clause):
             return True
     return False
+
+
+def _present_across(a: str, b: str, rx: re.Pattern) -> bool:
+    """A match that needs both sentences (what each says alone was already judged on its own)."""
+    pair = a + " , " + b
+    if _only_past(a) or _only_past(b):
+        return False
+    return any(m.start() < len(a) < m.end() and not _DENIED.search(pair) for m in rx.finditer(pair))
+
+
+def resolved(text: str) -> bool:
+    """The story ends in a crisis that has passed ("hon är hemma nu", "jag mår bra idag")."""
+    return bool(RESOLVED.search(fold((text or "").lower())))
 
 
 # where a story switches to what is happening now ("… Nu har jag jätteont i bröstet igen")
