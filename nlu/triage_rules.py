@@ -72,6 +72,10 @@ EMERGENCY = _rx(
     r"|sobril|insulin|morfin|oxikodon|tramadol|stesolid|imovane|propavan|theralen|lergigan)\w*\b(?! (som )?(de|han|hon|lakaren|doktorn|vc|vardcentralen|jag fick|jag fatt|enligt|ordinerade|utskrivna|utskrivet|foreskrivna|pa recept|de sagt|som ordinerats))",
     r"\b(kollapsat|kollapsade|svimmat|svimmade)\b.*\b(nu|ligger|vaknar inte|svarar inte)\b",
     r"\bvarsta (huvudvarken|huvudvark)\b.*\b(nu|plotsligt)\b",
+    r"\bkan (bara|knappt) (saga|prata|fa fram|fa ur mig) (nagra|ett par|ett|enstaka) ord\b",
+    r"\b(vaser|pipande andning|pip i brostet|andnod)\b.*\b(nu|slut|igen|vaerre|varre)\b",
+    r"\b(bleeding|cant breathe|can t breathe|cannot breathe|not breathing|unconscious|chest pain|heart attack|having a stroke"
+    r"|seizure|overdose|choking|call an ambulance|need an ambulance|emergency now)\b",
     r"\bhjalp (mig )?(nu|snabbt|fort)\b.*\b(andas|blod|brost|medvetslos|doende)\b",
     r"\b(hon|han|hen|jag|pappa|mamma) (haller pa att|kommer att) do\b.*\b(nu|hjalp)",
 )
@@ -82,10 +86,14 @@ SUICIDE = _rx(
     r"\bvill" + _S + r" inte (leva|finnas)\b", r"\borkar" + _S + r" inte (leva|finnas)\b",
     r"\b(vill|ska)" + _S + r" (bara )?forsvinna\b",
     r"\bsta(r|endes)?" + _S + r" (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
+    r"\b(ar|sitter|star|gatt upp)" + _S + r" (pa|uppe pa|ute pa) (taket|bron|kanten|balkongracket)\b",
+    r"\b(kommer|ska|tanker|vagar)" + _S + r" (att )?hoppa\b(?! (over|in|pa|av|till|fram))",
+    r"\b(kill myself|end my life|suicide|want to die|going to jump)\b",
     r"\b(hoppa|hoppar|kasta mig) (fran|ner fran|framfor|ut|ifran)\b",
     r"\bavskedsbrev\b", r"\bskrivit (brev|ett brev|avsked) till (alla|mina|familjen|barnen)\b",
     r"\bingen (kommer|skulle|kommer att) sakna mig\b", r"\b(battre|lattare) (for alla )?om jag (var|vore|inte fanns)",
-    r"\b(skar|skara|skadar|skada) mig( sjalv)?\b", r"\bskurit mig\b",
+    r"\b(skar|skara|skadar|skada) mig( sjalv)?\b(?! (i|pa) (fingret|fingrarna|tummen|handen|foten|tan|en|ett|glas|kniven|burken|papper))",
+    r"\bskurit mig\b(?! (i|pa) (fingret|fingrarna|tummen|handen|foten|tan|en|ett|glas|kniven|burken|papper))",
     r"\b(har|har kopt|har skaffat) (ett )?rep\b", r"\bsnaran\b",
     r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b(?! (som )?(de|han|hon|lakaren|doktorn|vc|vardcentralen|jag fick|jag fatt|enligt|ordinerade|utskrivna|utskrivet|foreskrivna|pa recept|de sagt|som ordinerats))",
     r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
@@ -115,7 +123,9 @@ THREAT = _rx(
     r"\b(doda|drapa|morda|skjuta|knivhugga|sla ihjal|spranga|branna ner) (den dar|den javeln|honom|henne|er|alla)\b",
     r"\b(tar|ta) med (mig )?(kniven|en kniv|kniv|pistol|vapen|ett vapen|yxa|nagot vasst|bensin|hagelbossan)\b",
     r"\bvet (var|vart) (hon|han|hen|ni|dom|de|lakaren|doktorn|skoterskan) bor\b",
-    r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se)\b",
+    r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se|smaka)\b",
+    r"\bska (hon|han|hen|dom|de|ni) (fa|fa fan) (betala|lida|se|smaka pa)\b", r"\bfa smaka pa (samma|sin egen|egen) (sak|medicin)\b",
+    r"\b(i will|gonna|going to) (kill|hurt|shoot|stab)\b",
     r"\b(har|lagger|placerar|placera|lagga|tar med|byggt|bygga|spranga) (en |ett |mina )?(bomb|bomber|sprangmedel|sprangladdning)\b",
     r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
     r"\b(kunna|kan|ska) (doda|drapa|sla ihjal|morda|skada)\b.*\b(menar allvar|vet vem|pa riktigt|inget skamt)\b",
@@ -160,7 +170,7 @@ PAST_TIME = re.compile(
     r"|for (\w+ )?(ar|manader|manad|veckor|vecka|dagar|aren|artionden) (sedan|sen)|i (varas|somras|hostas|vintras|julas)"
     r"|(ar|aret|sommaren|hosten|varen|vintern) (19|20)\d\d|tidigare i (ar|host|var|somras)|som barn|nar jag var (liten|ung|\w+ ar)"
     r"|(i|pa|under|sedan) (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)"
-    r"|i (mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags))\b")
+    r"|i (mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)|forra helgen)\b")
 PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville|skrev|tidigare"
                        r"|forut|haft|en gang i tiden)\b")
 # "har tidigare haft", "har haft … för tre år sedan": the perfect tense of a past state is not the present
@@ -169,7 +179,7 @@ EARLIER = re.compile(r"\b(tidigare|forut|en gang i tiden|flera ar|manga ar|for l
 PERFECT = re.compile(r"\bhar (tidigare |en gang |ocksa )?(haft|varit|forsokt|tankt|gjort)\b")
 # "det är över nu", "jag mår bättre nu": the present tense of a crisis that has passed
 RESOLVED = re.compile(r"\b(det ar over|ar over nu|har gatt over|gick over|mar (mycket |lite )?(battre|bra) (nu|idag)"
-                      r"|har fatt (bra )?hjalp|det ar bakom mig|ar hemma (nu|igen)|klarar sig|har kommit hem|kom hem|ar utskriven|blev utskriven)\b")
+                      r"|har fatt (bra )?hjalp|det ar bakom mig|ar hemma (nu|igen)|klarar sig|det loste sig|gick bra till slut|har kommit hem|kom hem|ar utskriven|blev utskriven)\b")
 PRESENT = re.compile(
     r"\b(nu|just nu|fortfarande|igen|ikvall|i kvall|i natt|inatt|idag|i dag|har|ar|kan|ska|kommer|star|ligger"
     r"|sitter|vill|tanker|far|gor|hjalp|nyss|precis|alldeles|for (en|ett par|nagra|\w+) (timme|timmar|minut|minuter|stund) (sedan|sen))\b")
@@ -223,17 +233,22 @@ def critical(text: str) -> Optional[str]:
     threat patterns also read each pair of neighbouring sentences."""
     cleaned = [re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip() for s in sentences(text)]
     cleaned = [s for s in cleaned if s]
+    denied = any(SUICIDE_DENIED.search(s) for s in cleaned)
     for s in cleaned:
         if FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
             continue
         said = REPORTED_WORDS.sub(" ", s) if REPORTED.search(s) else s
         for label, rx, t in (("suicide", SUICIDE, said), ("emergency", EMERGENCY, s), ("threat", THREAT, s)):
+            if label == "suicide" and denied:
+                continue
             if _present(t, rx, habitual_ok=label != "emergency"):
                 return label
         if ACCIDENT.search(s) and _present(s, POISON, habitual_ok=False):
             return "emergency"
     for a, b in zip(cleaned, cleaned[1:]):
         for label, rx in (("suicide", SUICIDE), ("threat", THREAT)):
+            if label == "suicide" and denied:
+                continue
             if _present_across(a, b, rx):
                 return label
     return None
@@ -241,6 +256,10 @@ def critical(text: str) -> Optional[str]:
 
 # "jag har aldrig varit självmordsbenägen": denied, not said
 _DENIED = re.compile(r"\b(aldrig|inte|ej) (nagonsin )?(varit|haft|kant mig|tankt pa|sagt)\b")
+# "jag är INTE suicidal, men …": the writer says so outright; the words later in the message are about
+# the complaint (a form about suicidal thoughts), so the suicide patterns stand down (the model does not)
+SUICIDE_DENIED = re.compile(r"\b(ar|kanner mig|har varit) (inte|aldrig|ej|icke) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)"
+                            r"|\b(inte|aldrig|ej|icke) (ar|varit|kanner mig) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)")
 
 
 def _present(s: str, rx: re.Pattern, habitual_ok: bool = True) -> bool:
