@@ -19,6 +19,7 @@ from .services import auth, cases, lease, reporter_sessions
 from .services.notify import Notifier
 from .services.ratelimit import DatabaseFailures, FailureLimiter, purge_failures
 from .settings import Settings
+from .swedish_time import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,12 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while True:
             try:
+                now = utcnow()
                 async with app["sessionmaker"]() as session:
-                    claimed = await lease.claim(session, PERIODIC_JOB, interval)
+                    claimed = await lease.claim(session, PERIODIC_JOB, interval, now=now)
                 if claimed:
                     await periodic_work(app)
-                    log.info("periodic work done (%s, every %d s)", PERIODIC_JOB, interval)
+                    log.info("periodic work %s done (claimed at %s)", PERIODIC_JOB, now.isoformat())
             except Exception:  # noqa: BLE001 — keep checking; the database may be back next time
                 log.warning("deadline check failed", exc_info=True)
             await asyncio.sleep(min(interval, 60))
