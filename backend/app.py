@@ -14,10 +14,12 @@ from .api import setup_routes
 from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
-from .services import auth, cases
+from .appkeys import LOGIN_LIMITER, REPORTER_LIMITER
+from .services import auth, cases, lease, reporter_sessions
 from .services.notify import Notifier
-from .services.ratelimit import FailureLimiter
+from .services.ratelimit import DatabaseFailures, FailureLimiter, purge_failures
 from .settings import Settings
+from .swedish_time import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -82,27 +84,51 @@ async def security_headers(request: web.Request, handler):
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    engine = make_engine(app["settings"].database_url)
+    settings = app["settings"]
+    engine = make_engine(settings.database_url)
     app["engine"] = engine
-    app["sessionmaker"] = make_sessionmaker(engine)
+    app["sessionmaker"] = sessions = make_sessionmaker(engine)
+    # the failed attempts are in the database: every backend process counts the same attempts
+    app[REPORTER_LIMITER] = FailureLimiter(settings.rate_limit_failures, settings.rate_limit_window_s,
+                                           store=DatabaseFailures(sessions, "reporter", settings.secret_key))
+    # ten wrong passwords lock one account for a while; a whole hospital behind one address gets more
+    app[LOGIN_LIMITER] = FailureLimiter(10, settings.rate_limit_window_s, caps={"ip:": 50},
+                                        store=DatabaseFailures(sessions, "login", settings.secret_key))
     yield
     await app["notifier"].drain()
     await engine.dispose()
 
 
+PERIODIC_JOB = "deadlines"
+
+
+async def periodic_work(app: web.Application) -> None:
+    """Deadline events, then expired sessions and failed attempts cleared away."""
+    settings = app["settings"]
+    async with app["sessionmaker"]() as session:
+        await cases.check_deadlines(session)
+        await auth.purge_expired_sessions(session)
+        await reporter_sessions.purge_expired(session)
+        await purge_failures(session, settings.rate_limit_window_s)
+
+
 async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Writes a `deadline_passed` event when a statement or answer deadline passes."""
+    """Runs periodic_work every deadline_check_interval_s — once per period across all backend processes
+    (services.lease): each process asks at most every minute, and the one that claims the period runs it."""
     interval = app["settings"].deadline_check_interval_s
 
     async def loop() -> None:
         while True:
             try:
+                now = utcnow()
                 async with app["sessionmaker"]() as session:
-                    await cases.check_deadlines(session)
-                    await auth.purge_expired_sessions(session)
+                    claimed = await lease.claim(session, PERIODIC_JOB, interval, now=now)
+                if claimed:
+                    await periodic_work(app)
+                    log.info("periodic work %s done (claimed at %s)", PERIODIC_JOB, now.isoformat())
             except Exception:  # noqa: BLE001 — keep checking; the database may be back next time
                 log.warning("deadline check failed", exc_info=True)
-            await asyncio.sleep(interval)
+            await asyncio.sleep(min(interval, 60))
 
     task = asyncio.create_task(loop()) if interval > 0 else None
     yield
@@ -120,9 +146,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     notifier = Notifier(settings)
     app["notifier"] = notifier
     app["deps"] = cases.Deps(settings=settings, notify=notifier)
-    app["reporter_limiter"] = FailureLimiter(settings.rate_limit_failures, settings.rate_limit_window_s)
-    # ten wrong passwords lock one account for a while; a whole hospital behind one address gets more
-    app["login_limiter"] = FailureLimiter(10, settings.rate_limit_window_s, caps={"ip:": 50})
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(deadline_ctx)
     setup_routes(app)

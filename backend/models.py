@@ -161,3 +161,36 @@ class RetentionRun(SQLModel, table=True):
     cases_anonymised: int
     attachments_removed: int
     references: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+# --- state shared by every backend process (nothing of this lives in one process's memory) ----------------
+
+class FailedAttempt(SQLModel, table=True):
+    """One failed access-code or log-in attempt, for the sliding-window limits (services.ratelimit).
+    The key (a case reference, an e-mail, a client address) is stored only as a keyed hash."""
+
+    __table_args__ = (Index("ix_failedattempt_key_at", "key_hash", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=20)   # which limiter: reporter | login
+    key_hash: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ReporterWebSession(SQLModel, table=True):
+    """The reporter page's sign-in: the cookie's token (hashed) → the case. The access code itself is not
+    kept; its stored hash is, so a new code ends the sessions made with the old one."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    code_hash: str = Field(max_length=100)
+    expires_at: datetime = Field(index=True)
+
+
+class PeriodicLease(SQLModel, table=True):
+    """Who ran a periodic job last and when it is next due: a replica runs the job only when it moves
+    due_at forward itself (services.lease), so the job runs once per period across all replicas."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=100)
+    due_at: datetime
+    ran_at: datetime

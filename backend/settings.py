@@ -91,6 +91,7 @@ class Settings:
             smtp_starttls=_env_bool("SMTP_STARTTLS", False),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
             cookie_secure=_env_bool("KG_COOKIE_SECURE", False),
+            deadline_check_interval_s=_env_int("KG_DEADLINE_CHECK_INTERVAL_S", cls.deadline_check_interval_s),
             rasa_socket_url=os.environ.get("KG_RASA_SOCKET_URL", f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}"),
             trusted_proxies=parse_trusted_proxies(os.environ.get("KG_TRUSTED_PROXIES", "")),
         )

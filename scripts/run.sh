@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts backend, action server and Rasa on embedded defaults (SQLite, in-memory lock store), prints the URLs.
+# Starts backend, action server and Rasa on embedded defaults (SQLite, in-memory lock store) under supervisord
+# (scripts/supervisord.conf: a crashed service is restarted), prints the URLs; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -8,32 +9,46 @@ export KG_PORT=$BACKEND_PORT KG_BACKEND_URL=${KG_BACKEND_URL:-http://127.0.0.1:$
 export KG_PUBLIC_URL=${KG_PUBLIC_URL:-http://127.0.0.1:$BACKEND_PORT}
 export KG_RASA_SOCKET_URL=${KG_RASA_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
-mkdir -p var/log
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+export BACKEND_PORT RASA_PORT ACTION_PORT KG_ROOT="$PWD"
+export KG_LOG_DIR=${KG_LOG_DIR:-$PWD/var/log}
+# the assistant (action server + Rasa) runs when there is a trained model; KG_RUN_BOT=0 runs the backend alone
+if [ -z "${KG_RUN_BOT:-}" ]; then KG_RUN_BOT=false; [ -f bot/models/current.tar.gz ] && KG_RUN_BOT=true; fi
+case "$KG_RUN_BOT" in 1|true|yes) KG_RUN_BOT=true ;; *) KG_RUN_BOT=false ;; esac
+export KG_RUN_BOT
+SUPERVISORD=${KG_SUPERVISORD:-.venv/bin/supervisord}
+if [ ! -x "$SUPERVISORD" ]; then
+  echo "run: $SUPERVISORD is missing (it is in requirements/backend.lock: make venvs installs it)" >&2; exit 1
+fi
+mkdir -p "$KG_LOG_DIR"
+
+# the services run under supervisord (scripts/supervisord.conf): one that dies is started again and logged;
+# Ctrl-C (or SIGTERM) stops them all
+sup=
+stop_all() {
+  trap - EXIT INT TERM
+  if [ -n "$sup" ] && kill -0 "$sup" 2>/dev/null; then kill -TERM "$sup" 2>/dev/null || true; wait "$sup" 2>/dev/null || true; fi
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 wait_http() {  # url name seconds
   for _ in $(seq 1 "$3"); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 1; done
-  echo "run: $2 did not start; see var/log/$2.log" >&2; tail -n 30 "var/log/$2.log" >&2; exit 1
+  echo "run: $2 did not start; see $KG_LOG_DIR/$2.log" >&2; tail -n 30 "$KG_LOG_DIR/$2.log" >&2; exit 1
 }
 
 .venv/bin/python -m backend migrate >/dev/null
 .venv/bin/python -m backend seed-demo | tail -n 1
-.venv/bin/python -m backend serve --port "$BACKEND_PORT" > var/log/backend.log 2>&1 & pids+=($!)
+"$SUPERVISORD" -c scripts/supervisord.conf & sup=$!
 wait_http "http://127.0.0.1:$BACKEND_PORT/health" backend 60
-
-if [ -f bot/models/current.tar.gz ]; then
-  .venv-bot/bin/rasa run actions --actions bot.actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 & pids+=($!)
+if [ "$KG_RUN_BOT" = true ]; then
   wait_http "http://127.0.0.1:$ACTION_PORT/health" actions 120
-  .venv-bot/bin/python -m bot.rasa_server run --model bot/models/current.tar.gz --endpoints bot/endpoints.yml \
-    --credentials bot/credentials.yml --enable-api -i 127.0.0.1 --port "$RASA_PORT" --cors "*" > var/log/rasa.log 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$RASA_PORT/status" rasa 300
 fi
 
 cat <<MSG
 
-Klagomålsguiden is running (Ctrl-C stops everything; logs in var/log/):
+Klagomålsguiden is running (a service that stops is started again; Ctrl-C stops everything; logs in $KG_LOG_DIR/):
   Chat page (patients and relatives):  http://127.0.0.1:$BACKEND_PORT/
   Follow a case (reporter page):        http://127.0.0.1:$BACKEND_PORT/arende
   Officer workspace:                    http://127.0.0.1:$BACKEND_PORT/officer
@@ -45,5 +60,4 @@ Klagomålsguiden is running (Ctrl-C stops everything; logs in var/log/):
   Rasa HTTP API (loopback only):        http://127.0.0.1:$RASA_PORT/model/parse
   Action server:                        http://127.0.0.1:$ACTION_PORT/health
 MSG
-wait -n "${pids[@]}"
-echo "run: a service stopped; see var/log/" >&2
+wait "$sup"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..appkeys import LOGIN_LIMITER
 from .. import lifecycle
 from ..errors import ApiError, not_found, validation_error
 from ..i18n import gettext as _
@@ -26,14 +27,14 @@ WITH_FILES = {"answer", "partial-answer", "counter-question", "statement"}
 @routes.post("/api/v1/officer/login")
 async def login(request: web.Request) -> web.Response:
     body = parse(LoginIn, await read_json(request))
-    limiter = request.app["login_limiter"]
+    limiter = request.app[LOGIN_LIMITER]
     keys = ("login:" + body.email.lower(), client_ip(request))
-    if limiter.blocked(*keys):
+    if await limiter.blocked(*keys):
         raise ApiError(429, "too_many_attempts", _("För många felaktiga försök. Vänta en stund och försök igen."))
     async with db(request) as session:
         officer = await auth.authenticate(session, body.email, body.password)
         if officer is None:
-            limiter.fail(*keys)
+            await limiter.fail(*keys)
             raise ApiError(401, "invalid_credentials", _("Fel e-postadress eller lösenord."))
         token, s = await auth.start_session(session, officer, settings_of(request).session_hours)
         return json_response({"token": token, "expires_at": cases.iso(s.expires_at),

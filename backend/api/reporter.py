@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..appkeys import REPORTER_LIMITER
 from ..errors import ApiError
 from ..i18n import gettext as _
 from ..models import Case
@@ -26,16 +27,16 @@ def not_found_generic() -> ApiError:
 
 
 async def authorise(request: web.Request, session) -> Case:
-    limiter = request.app["reporter_limiter"]
+    limiter = request.app[REPORTER_LIMITER]
     ref = request.match_info["reference"].strip().upper()[:20]
     keys = ("ref:" + ref, _client_key(request))
-    if limiter.blocked(*keys):
+    if await limiter.blocked(*keys):
         raise ApiError(429, "too_many_attempts", _("För många felaktiga försök. Vänta en stund och försök igen."),
                        headers={"Retry-After": str(settings_of(request).rate_limit_window_s)})
     code = request.headers.get("X-Access-Code", "")
     case = await cases.case_by_code(session, settings_of(request), ref, code) if code else None
     if case is None:
-        limiter.fail(*keys)
+        await limiter.fail(*keys)
         raise not_found_generic()
     return case
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +60,12 @@ class _Entry:
 
 
 class UnitIndex:
-    """An in-memory search index over names, aliases and municipality; rebuilt after imports."""
+    """An in-memory search index over names, aliases and municipality; rebuilt after an import in this process,
+    and at least every MAX_AGE_S seconds, so an import made by the CLI or another backend process is seen too."""
 
+    MAX_AGE_S = 60.0
     _entries: list[_Entry] | None = None
+    _built_at = 0.0
 
     @classmethod
     def invalidate(cls) -> None:
@@ -69,7 +73,8 @@ class UnitIndex:
 
     @classmethod
     async def entries(cls, session: AsyncSession) -> list[_Entry]:
-        if cls._entries is None:
+        if cls._entries is None or time.monotonic() - cls._built_at > cls.MAX_AGE_S:
+            cls._built_at = time.monotonic()
             units = (await session.exec(select(CareUnit))).all()
             entries: list[_Entry] = []
             for u in units:

@@ -82,7 +82,6 @@ def setup_web(app: web.Application) -> None:
         undefined=jinja2.StrictUndefined if app["settings"].extra.get("strict_templates") else jinja2.Undefined,
     )
     make_env_globals(env)
-    app["web_reporter_sessions"] = security.ReporterSessions()
     app.middlewares.append(page_locale)
     app.middlewares.append(security.page_headers)
     app.middlewares.append(page_errors)

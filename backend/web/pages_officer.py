@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from ..appkeys import LOGIN_LIMITER
 from .. import catalogue, lifecycle
 from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
@@ -82,16 +83,16 @@ async def login_submit(request: web.Request) -> web.Response:
         errors["password"] = _("Skriv ditt lösenord.")
     if errors:
         return render(request, "officer/login.html", {"errors": errors, "values": values, "next": nxt}, status=422)
-    limiter = request.app["login_limiter"]
+    limiter = request.app[LOGIN_LIMITER]
     keys = ("login:" + email.lower(), client_ip(request))
-    if limiter.blocked(*keys):
+    if await limiter.blocked(*keys):
         return render(request, "officer/login.html", {
             "errors": {"form": _("För många felaktiga försök. Vänta en stund och försök igen.")},
             "values": values, "next": nxt}, status=429)
     async with db(request) as session:
         officer = await auth.authenticate(session, email, password)
         if officer is None:
-            limiter.fail(*keys)
+            await limiter.fail(*keys)
             return render(request, "officer/login.html", {
                 "errors": {"form": _("Fel e-postadress eller lösenord.")}, "values": values, "next": nxt},
                 status=401)

@@ -9,8 +9,9 @@ from .. import i18n
 from ..errors import ApiError
 from ..i18n import gettext as _
 from ..schemas import MAX_MESSAGE
-from ..services import cases
+from ..services import cases, reporter_sessions
 from ..services.attachments import path_of
+from ..appkeys import REPORTER_LIMITER
 from . import security
 from .common import db, error_page, first, forbidden_csrf, form_and_files, form_data, redirect, render
 
@@ -55,26 +56,19 @@ async def set_language(request: web.Request) -> web.Response:
 # --- the reporter page -----------------------------------------------------------------------------
 
 def _limiter(request: web.Request):
-    return request.app["reporter_limiter"]
+    return request.app[REPORTER_LIMITER]
 
 
 async def _reporter_case(request: web.Request, session):
-    """(case, reporter session) from the page's cookie, or (None, None)."""
-    store = security.reporter_sessions(request.app)
-    rs = store.get(request.cookies.get(security.COOKIE_REPORTER))
-    if rs is None:
-        return None, None
-    case = await cases.case_by_code(session, request.app["settings"], rs.reference, rs.code)
-    if case is None:
-        store.drop(request.cookies.get(security.COOKIE_REPORTER))
-        return None, None
-    return case, rs
+    """The case of the page's sign-in cookie, or None."""
+    return await reporter_sessions.case_for_token(session, request.cookies.get(security.COOKIE_REPORTER),
+                                                  security.REPORTER_TTL_S)
 
 
 @routes.get("/arende", name="reporter")
 async def reporter_page(request: web.Request) -> web.Response:
     async with db(request) as session:
-        case, _rs = await _reporter_case(request, session)
+        case = await _reporter_case(request, session)
         if case is None:
             resp = render(request, "public/arende_login.html", {
                 "errors": {}, "values": {},
@@ -110,20 +104,20 @@ async def reporter_login(request: web.Request) -> web.Response:
 
     limiter = _limiter(request)
     keys = ("ref:" + reference, security.client_key(request))
-    if limiter.blocked(*keys):
+    if await limiter.blocked(*keys):
         return render(request, "public/arende_login.html", {
             "errors": {"form": _("Du har försökt för många gånger. Vänta en kvart och försök sedan igen.")},
             "values": values}, status=429)
     async with db(request) as session:
         case = await cases.case_by_code(session, request.app["settings"], reference, code)
+        token = await reporter_sessions.start(session, case, security.REPORTER_TTL_S) if case else None
     if case is None:
-        limiter.fail(*keys)
+        await limiter.fail(*keys)
         # the same message whether the reference exists or not
         return render(request, "public/arende_login.html", {
             "errors": {"form": _("Vi hittade inget ärende med det ärendenumret och den koden. "
                                  "Kontrollera uppgifterna och försök igen.")},
             "values": values}, status=404)
-    token = security.reporter_sessions(request.app).create(case.reference, code)
     resp = redirect("/arende")
     resp.set_cookie(security.COOKIE_REPORTER, token,
                     **security.cookie_options(request.app["settings"], security.REPORTER_TTL_S))
@@ -140,7 +134,7 @@ async def reporter_reply(request: web.Request) -> web.Response:
         return forbidden_csrf(request)
     body = first(form, "body").strip()
     async with db(request) as session:
-        case, _rs = await _reporter_case(request, session)
+        case = await _reporter_case(request, session)
         if case is None:
             return redirect("/arende")
         errors: dict[str, str] = {}
@@ -163,7 +157,7 @@ async def reporter_reply(request: web.Request) -> web.Response:
 
 async def _reporter_error(request: web.Request, exc: ApiError, values: dict) -> web.Response:
     async with db(request) as session:
-        case, _rs = await _reporter_case(request, session)
+        case = await _reporter_case(request, session)
         if case is None:
             return redirect("/arende")
         view = await cases.reporter_view(session, case)
@@ -180,7 +174,8 @@ async def reporter_logout(request: web.Request) -> web.Response:
     form = await form_data(request)
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
         return forbidden_csrf(request)
-    security.reporter_sessions(request.app).drop(request.cookies.get(security.COOKIE_REPORTER))
+    async with db(request) as session:
+        await reporter_sessions.end(session, request.cookies.get(security.COOKIE_REPORTER))
     resp = redirect("/arende?utloggad=1")
     resp.del_cookie(security.COOKIE_REPORTER, path="/")
     return resp
@@ -189,7 +184,7 @@ async def reporter_logout(request: web.Request) -> web.Response:
 @routes.get(r"/arende/bilagor/{attachment_id:\d+}", name="reporter_attachment")
 async def reporter_attachment(request: web.Request) -> web.StreamResponse:
     async with db(request) as session:
-        case, _rs = await _reporter_case(request, session)
+        case = await _reporter_case(request, session)
         if case is None:
             return redirect("/arende")
         try:

@@ -6,14 +6,16 @@
 - Every POST form carries a CSRF token: an HMAC of a random per-browser cookie (double submit, signed), bound
   to the officer session when there is one. The Origin header, when the browser sends it, must be ours.
 - The reporter signs in with reference + access code; the page then keeps a random token in a cookie and the
-  reference/code server-side (in memory, 30 minutes), so nothing about the case is ever in a URL or a cookie.
+  case server-side (services.reporter_sessions, in the shared database, 30 minutes sliding), so nothing about
+  the case is ever in a URL or a cookie.
+- Nothing here lives in one process's memory: the CSRF token is an HMAC with KG_SECRET_KEY and every session is
+  in the database, so any backend process behind the proxy can serve the next request.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,57 +135,7 @@ async def end_officer_session(request: web.Request, db, resp: web.StreamResponse
     resp.del_cookie(COOKIE_OFFICER, path="/")
 
 
-# --- reporter sessions ----------------------------------------------------------------------------------
-
-@dataclass
-class ReporterSession:
-    reference: str
-    code: str
-    expires: float
-
-
-class ReporterSessions:
-    """Server-side, in memory: token -> (reference, access code). Lost on restart: the reporter signs in again."""
-
-    def __init__(self, ttl_s: int = REPORTER_TTL_S, max_entries: int = 50_000):
-        self.ttl = ttl_s
-        self.max = max_entries
-        self._items: dict[str, ReporterSession] = {}
-
-    def create(self, reference: str, code: str) -> str:
-        self._prune()
-        token = secrets.token_urlsafe(32)
-        self._items[hashlib.sha256(token.encode()).hexdigest()] = ReporterSession(reference, code, time.monotonic() + self.ttl)
-        return token
-
-    def get(self, token: str | None) -> ReporterSession | None:
-        if not token or len(token) > 100:
-            return None
-        key = hashlib.sha256(token.encode()).hexdigest()
-        item = self._items.get(key)
-        if item is None or item.expires < time.monotonic():
-            self._items.pop(key, None)
-            return None
-        item.expires = time.monotonic() + self.ttl  # sliding expiry while the page is in use
-        return item
-
-    def drop(self, token: str | None) -> None:
-        if token:
-            self._items.pop(hashlib.sha256(token.encode()).hexdigest(), None)
-
-    def _prune(self) -> None:
-        if len(self._items) < self.max:
-            return
-        now = time.monotonic()
-        for k in [k for k, v in self._items.items() if v.expires < now]:
-            del self._items[k]
-        while len(self._items) >= self.max:
-            self._items.pop(next(iter(self._items)))
-
-
-def reporter_sessions(app: web.Application) -> ReporterSessions:
-    return app["web_reporter_sessions"]
-
+# --- reporter sessions (services.reporter_sessions keeps them in the database) ---------------------------
 
 def client_key(request: web.Request) -> str:
     # the same key shape as the JSON API's reporter routes, so a failure on one counts on the other

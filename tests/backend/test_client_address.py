@@ -49,15 +49,45 @@ def test_bad_trusted_proxies_setting_names_the_entry(monkeypatch):
     assert [str(n) for n in Settings.from_env().trusted_proxies] == ["10.0.0.0/8", "::1/128"]
 
 
-def test_caps_per_key_prefix():
-    lim = FailureLimiter(2, 60, caps={"ip:": 4})
+@pytest.mark.parametrize("where", ["memory", "database"])
+async def test_caps_per_key_prefix(kg, where):
+    from backend.services.ratelimit import DatabaseFailures, MemoryFailures
+    store = MemoryFailures() if where == "memory" else DatabaseFailures(kg.app["sessionmaker"], "t", "secret")
+    lim = FailureLimiter(2, 60, caps={"ip:": 4}, store=store)
     for _ in range(2):
-        lim.fail("login:a", "ip:x")
-    assert lim.blocked("login:a")
-    assert not lim.blocked("login:b", "ip:x")
+        await lim.fail("login:a", "ip:x")
+    assert await lim.blocked("login:a")
+    assert not await lim.blocked("login:b", "ip:x")
     for _ in range(2):
-        lim.fail("login:b", "ip:x")
-    assert lim.blocked("ip:x")
+        await lim.fail("login:b", "ip:x")
+    assert await lim.blocked("ip:x")
+    await lim.reset()
+    assert not await lim.blocked("login:a", "ip:x")
+
+
+async def test_failed_attempts_leave_the_window_and_are_stored_only_hashed(kg):
+    """The sliding window on the database store: attempts older than the window no longer count and are
+    cleared away; the e-mail and address in the keys are nowhere in the table."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from backend.models import FailedAttempt
+    from backend.services.ratelimit import DatabaseFailures, purge_failures
+    from backend.swedish_time import utcnow
+    lim = FailureLimiter(2, 60, store=DatabaseFailures(kg.app["sessionmaker"], "login", "secret"))
+    for _ in range(2):
+        await lim.fail("login:anna@example.se", "ip:198.51.100.7")
+    assert await lim.blocked("login:anna@example.se")
+    async with kg.session() as s:
+        rows = (await s.exec(select(FailedAttempt))).all()
+        assert len(rows) == 4 and not any("anna" in r.key_hash or "198.51" in r.key_hash for r in rows)
+        await s.exec(update(FailedAttempt).values(at=utcnow() - timedelta(seconds=61)))
+        await s.commit()
+    assert not await lim.blocked("login:anna@example.se", "ip:198.51.100.7")
+    async with kg.session() as s:
+        assert await purge_failures(s, 60) == 4
 
 
 async def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(make_kg):

@@ -7,6 +7,8 @@ from urllib.parse import quote
 import pytest
 from kg_testkit import JH_ADMIN, JH_HANDLER, SERVICE_TOKEN
 
+from backend.appkeys import REPORTER_LIMITER
+
 WEIRD = ["\x00", "a\x00b", "%", "_", "'; DROP TABLE \"case\"; --", "\\", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u202e", " ", "x" * 300,
          "KG-2026-000001\x00", "../../etc/passwd"]
 
@@ -51,7 +53,7 @@ async def test_no_500_on_odd_values(kg, value):
         r = await kg.client.request(method, path, headers=h, json={"hsa_id": value} if "set-unit" in path else
                                     ({"body": "x"} if method == "POST" else None))
         assert r.status < 500, (method, path, r.status, await r.text())
-    kg.app["reporter_limiter"].reset()
+    await kg.app[REPORTER_LIMITER].reset()
 
 
 @pytest.mark.parametrize("value", WEIRD, ids=[repr(v)[:20] for v in WEIRD])

@@ -12,6 +12,7 @@ from kg_testkit import (JH_ADMIN, JH_HANDLER, JH_RECEIVER, PN_HANDLER, PN_RECEIV
                         UPPSALA_HANDLER)
 
 from backend import lifecycle as lc
+from backend.appkeys import REPORTER_LIMITER
 from backend.models import CaseEvent
 from backend.swedish_time import utcnow
 from backend.services import cases as cases_service
@@ -159,7 +160,7 @@ async def test_random_action_sequences_never_break_the_lifecycle(kg, recipient, 
             assert after.updated_at == before.updated_at or after.updated_at is None
         # every change (one request may make two, e.g. received → in progress → answered) is a legal step
         await check_invariants(kg, ref)
-    kg.app["reporter_limiter"].reset()
+    await kg.app[REPORTER_LIMITER].reset()
 
 
 async def test_the_statement_request_text_reaches_the_care_provider_but_not_the_reporter(kg):

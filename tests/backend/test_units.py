@@ -159,3 +159,21 @@ async def test_catalogue_file_is_checked(tmp_path):
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CatalogueError):
         load_units_file(bad)
+
+
+async def test_a_unit_added_by_another_process_is_found_within_a_minute(kg):
+    """The search index is this process's cache: an import by the CLI or another backend process (here: a
+    row written straight to the database) shows up once the index is older than UnitIndex.MAX_AGE_S."""
+    from backend.models import CareUnit
+    from backend.services.units import UnitIndex
+
+    assert await search(kg, "akuten östersund")  # the index is built now
+    akuten = (await kg.rows(CareUnit, CareUnit.hsa_id == AKUTEN_OSD))[0]
+    async with kg.session() as s:
+        s.add(CareUnit(hsa_id="SE2321000207-ZZ99", name="Minnesmottagningen Strömsund",
+                       care_provider_id=akuten.care_provider_id, region_code=akuten.region_code,
+                       verksamhetsomrade=akuten.verksamhetsomrade, municipality="Strömsund"))
+        await s.commit()
+    assert "SE2321000207-ZZ99" not in [u["hsa_id"] for u in await search(kg, "minnesmottagningen strömsund")]
+    UnitIndex._built_at -= UnitIndex.MAX_AGE_S + 1
+    assert (await search(kg, "minnesmottagningen strömsund"))[0]["hsa_id"] == "SE2321000207-ZZ99"
