@@ -17,7 +17,7 @@ from .errors import ApiError, not_found, validation_error
 from .services import auth, cases
 from .services.notify import Notifier
 from .services.ratelimit import FailureLimiter
-from .settings import Settings
+from .settings import Settings, require_safe_secrets
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
+    require_safe_secrets(settings)  # never serve with the development secrets outside KG_ENV=dev
     app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul],
                           client_max_size=MAX_REQUEST_BYTES)
     app["settings"] = settings

@@ -3,11 +3,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
+# development: the backend and the action server accept their development secrets only with KG_ENV=dev
+export KG_ENV=${KG_ENV:-dev}
 BACKEND_PORT=${BACKEND_PORT:-8080}; RASA_PORT=${RASA_PORT:-5005}; ACTION_PORT=${ACTION_PORT:-5055}
 export KG_PORT=$BACKEND_PORT KG_BACKEND_URL=${KG_BACKEND_URL:-http://127.0.0.1:$BACKEND_PORT}
 export KG_PUBLIC_URL=${KG_PUBLIC_URL:-http://127.0.0.1:$BACKEND_PORT}
 export KG_RASA_SOCKET_URL=${KG_RASA_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
+# the Rasa HTTP API needs a token outside development (RASA_AUTH_TOKEN); in development it is optional
+rasa_auth=(); status_query=""
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  rasa_auth=(--auth-token "$RASA_AUTH_TOKEN"); status_query="?token=$RASA_AUTH_TOKEN"
+elif [ "$KG_ENV" != "dev" ]; then
+  echo "run: RASA_AUTH_TOKEN is not set; the Rasa HTTP API needs a token outside development (KG_ENV=dev)" >&2
+  exit 1
+fi
+
 mkdir -p var/log
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -24,11 +35,14 @@ wait_http() {  # url name seconds
 wait_http "http://127.0.0.1:$BACKEND_PORT/health" backend 60
 
 if [ -f bot/models/current.tar.gz ]; then
-  .venv-bot/bin/rasa run actions --actions bot.actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 & pids+=($!)
+  # rasa run actions has no --interface; the Rasa SDK reads its address from SANIC_HOST (default 0.0.0.0)
+  SANIC_HOST=127.0.0.1 .venv-bot/bin/rasa run actions --actions bot.actions --port "$ACTION_PORT" \
+    > var/log/actions.log 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$ACTION_PORT/health" actions 120
   .venv-bot/bin/python -m bot.rasa_server run --model bot/models/current.tar.gz --endpoints bot/endpoints.yml \
-    --credentials bot/credentials.yml --enable-api -i 127.0.0.1 --port "$RASA_PORT" --cors "*" > var/log/rasa.log 2>&1 & pids+=($!)
-  wait_http "http://127.0.0.1:$RASA_PORT/status" rasa 300
+    --credentials bot/credentials.yml --enable-api "${rasa_auth[@]}" -i 127.0.0.1 --port "$RASA_PORT" --cors "*" \
+    > var/log/rasa.log 2>&1 & pids+=($!)
+  wait_http "http://127.0.0.1:$RASA_PORT/status$status_query" rasa 300
 fi
 
 cat <<MSG
