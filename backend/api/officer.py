@@ -128,15 +128,5 @@ async def export_tagged(request: web.Request) -> web.Response:
             raise ApiError(403, "forbidden", _("Du har inte behörighet att göra det här."))
         rows = await exports.tagged(session, officer, tag)
     if fmt == "csv":
-        import csv
-        import io
-        buf = io.StringIO()
-        cols = ["reference", "received_at", "closed_at", "event_date", "status", "unit_hsa_id", "unit_name",
-                "verksamhetsomrade", "region", "age_band", "gender", "reporter_role", "reporter_category",
-                "officer_categories", "tags", "description", "desired_outcome"]
-        w = csv.DictWriter(buf, fieldnames=cols, delimiter=";")
-        w.writeheader()
-        for r in rows:
-            w.writerow({**r, "officer_categories": ",".join(r["officer_categories"]), "tags": ",".join(r["tags"])})
-        return web.Response(text=buf.getvalue(), content_type="text/csv", charset="utf-8")
+        return web.Response(text=exports.tagged_csv(rows), content_type="text/csv", charset="utf-8")
     return json_response({"tag": tag, "cases": rows})
