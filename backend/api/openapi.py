@@ -218,7 +218,8 @@ def document() -> dict[str, Any]:
                     _q("category", {"type": "string", "enum": cats}),
                     _q("verksamhetsomrade", {"type": "string", "enum": catalogue.codes("verksamhetsomraden")}),
                     _q("region", {"type": "string", "maxLength": 40}), _q("unit", {"type": "string", "maxLength": 40}),
-                    _q("officer", {"type": "integer", "minimum": 1}),
+                    {**_q("officer", {"type": "integer", "minimum": 1}),
+                     "description": "Logged-in officers only; without a login it is refused (422)."},
                     _q("format", {"type": "string", "enum": ["json", "csv"]})]
     access = {"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 40}}
     action_bodies = {
