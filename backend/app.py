@@ -11,6 +11,7 @@ from aiohttp import web
 
 from . import i18n
 from .api import setup_routes
+from .api.body_guard import officer_body_guard
 from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
@@ -115,7 +116,8 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     require_safe_secrets(settings)  # never serve with the development secrets outside KG_ENV=dev
-    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul],
+    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul,
+                                       officer_body_guard],
                           client_max_size=MAX_REQUEST_BYTES)
     app["settings"] = settings
     notifier = Notifier(settings)
