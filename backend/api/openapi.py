@@ -293,6 +293,16 @@ def document() -> dict[str, Any]:
             _q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
             _q("per_page", {"type": "integer", "minimum": 1, "maximum": 100})],
             "responses": _resp(_ref("CaseList"))}},
+        "/api/v1/officer/cases/search": {"post": {
+            "operationId": "officerSearchPersonnummer", "security": BEARER,
+            "description": "Cases of one patient by personnummer, sent in the body so it is never in a URL; "
+                           "audit-logged (without the number).",
+            "requestBody": _json_body({
+                "type": "object", "additionalProperties": False, "required": ["personnummer"],
+                "properties": {"personnummer": {"type": "string", "minLength": 1, "maxLength": 20},
+                               "page": {"type": "integer", "minimum": 1, "maximum": 100000},
+                               "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}}),
+            "responses": _resp(_ref("CaseList"))}},
         "/api/v1/officer/cases/{reference}": {"get": {"operationId": "officerGetCase", "security": BEARER,
                                                       "parameters": [REF], "responses": _resp(_ref("OfficerCase"))}},
         "/api/v1/officer/cases/{reference}/attachments/{attachment_id}": {"get": {
