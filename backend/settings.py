@@ -48,7 +48,7 @@ def insecure_secrets(settings: "Settings") -> list[str]:
 def require_safe_secrets(settings: "Settings") -> None:
     problems = insecure_secrets(settings)
     if problems:
-        raise InsecureSettings("; ".join(problems) + ". Set it to a long random value "
+        raise InsecureSettings("; ".join(problems) + ". Set each to a long random value "
                                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
                                "or set KG_ENV=dev for local development (make run does).")
 
