@@ -34,6 +34,12 @@ def cmd_serve(args, settings: Settings) -> None:
     from aiohttp import web
 
     from .app import create_app
+    from .settings import InsecureSettings, require_safe_secrets
+    try:
+        require_safe_secrets(settings)
+    except InsecureSettings as exc:
+        print(f"serve: refusing to start: {exc}", file=sys.stderr)
+        sys.exit(2)
     if args.migrate:
         from .migrate import upgrade
         upgrade(settings.database_url)

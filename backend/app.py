@@ -11,6 +11,7 @@ from aiohttp import web
 
 from . import i18n
 from .api import setup_routes
+from .api.body_guard import officer_body_guard
 from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
@@ -18,7 +19,7 @@ from .appkeys import LOGIN_LIMITER, REPORTER_LIMITER
 from .services import auth, cases, lease, reporter_sessions
 from .services.notify import Notifier
 from .services.ratelimit import DatabaseFailures, FailureLimiter, purge_failures
-from .settings import Settings
+from .settings import Settings, require_safe_secrets
 from .swedish_time import utcnow
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,9 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul],
+    require_safe_secrets(settings)  # never serve with the development secrets outside KG_ENV=dev
+    app = web.Application(middlewares=[security_headers, locale_middleware, error_middleware, reject_nul,
+                                       officer_body_guard],
                           client_max_size=MAX_REQUEST_BYTES)
     app["settings"] = settings
     notifier = Notifier(settings)

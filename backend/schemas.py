@@ -174,6 +174,13 @@ class MessageIn(Strict):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE)
 
 
+class PnrSearchIn(Strict):
+    """An officer's search on personnummer: in a POST body, so the number is never in a URL."""
+    personnummer: str = Field(min_length=1, max_length=20)
+    page: int = Field(default=1, ge=1, le=100000)
+    per_page: int = Field(default=25, ge=1, le=100)
+
+
 class LoginIn(Strict):
     # a password is taken exactly as typed (as on the web log-in form): no whitespace stripping
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)

@@ -23,6 +23,36 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEV_SECRET_KEY = "dev-secret-change-me"
+DEV_SERVICE_TOKEN = "dev-service-token"
+
+
+class InsecureSettings(RuntimeError):
+    """The server was asked to start outside development with a development or empty secret."""
+
+
+def insecure_secrets(settings: "Settings") -> list[str]:
+    """Messages for each secret that is empty or the development value (none when ``KG_ENV=dev``)."""
+    if settings.env == "dev":
+        return []
+    problems = []
+    for var, value, dev in (("KG_SECRET_KEY", settings.secret_key, DEV_SECRET_KEY),
+                            ("KG_SERVICE_TOKEN", settings.service_token, DEV_SERVICE_TOKEN)):
+        if not (value or "").strip():
+            problems.append(f"{var} is empty")
+        elif value == dev:
+            problems.append(f"{var} is the development value '{dev}'")
+    return problems
+
+
+def require_safe_secrets(settings: "Settings") -> None:
+    problems = insecure_secrets(settings)
+    if problems:
+        raise InsecureSettings("; ".join(problems) + ". Set each to a long random value "
+                               "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
+                               "or set KG_ENV=dev for local development (make run does).")
+
+
 def normalise_database_url(url: str) -> str:
     """Accept plain postgres:// and sqlite:// URLs and pick the async drivers."""
     if url.startswith("postgres://"):
@@ -40,8 +70,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
-    secret_key: str = "dev-secret-change-me"
-    service_token: str = "dev-service-token"
+    secret_key: str = DEV_SECRET_KEY
+    service_token: str = DEV_SERVICE_TOKEN
+    # "dev" (KG_ENV=dev, set by `make run`) allows the development secrets above; anything else refuses them
+    env: str = "production"
     answer_weeks: int = 4          # "snarast" — about four weeks is the norm
     statement_weeks: int = 4       # default deadline for a requested yttrande
     extension_weeks: int = 2       # one extension, only before the deadline passes
@@ -75,6 +107,7 @@ class Settings:
             host=os.environ.get("KG_HOST", "127.0.0.1"),
             port=port,
             public_url=os.environ.get("KG_PUBLIC_URL", f"http://127.0.0.1:{port}"),
+            env=(os.environ.get("KG_ENV") or "production").strip().lower(),
             secret_key=os.environ.get("KG_SECRET_KEY", cls.secret_key),
             service_token=os.environ.get("KG_SERVICE_TOKEN", cls.service_token),
             answer_weeks=_env_int("KG_ANSWER_WEEKS", 4),

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("KG_ENV", "dev")  # bot.actions is used as a library here, not as a server
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

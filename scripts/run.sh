@@ -4,11 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
+# development: the backend and the action server accept their development secrets only with KG_ENV=dev
+export KG_ENV=${KG_ENV:-dev}
 BACKEND_PORT=${BACKEND_PORT:-8080}; RASA_PORT=${RASA_PORT:-5005}; ACTION_PORT=${ACTION_PORT:-5055}
 export KG_PORT=$BACKEND_PORT KG_BACKEND_URL=${KG_BACKEND_URL:-http://127.0.0.1:$BACKEND_PORT}
 export KG_PUBLIC_URL=${KG_PUBLIC_URL:-http://127.0.0.1:$BACKEND_PORT}
 export KG_RASA_SOCKET_URL=${KG_RASA_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
+# the Rasa HTTP API needs a token outside development (RASA_AUTH_TOKEN); in development it is optional
+KG_RASA_AUTH_ARGS=""; status_query=""
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  KG_RASA_AUTH_ARGS="--auth-token $RASA_AUTH_TOKEN"; status_query="?token=$RASA_AUTH_TOKEN"
+elif [ "$KG_ENV" != "dev" ]; then
+  echo "run: RASA_AUTH_TOKEN is not set; the Rasa HTTP API needs a token outside development (KG_ENV=dev)" >&2
+  exit 1
+fi
+
+export KG_RASA_AUTH_ARGS
+
 export BACKEND_PORT RASA_PORT ACTION_PORT KG_ROOT="$PWD"
 export KG_LOG_DIR=${KG_LOG_DIR:-$PWD/var/log}
 # the assistant (action server + Rasa) runs when there is a trained model; KG_RUN_BOT=0 runs the backend alone
@@ -43,7 +56,7 @@ wait_http() {  # url name seconds
 wait_http "http://127.0.0.1:$BACKEND_PORT/health" backend 60
 if [ "$KG_RUN_BOT" = true ]; then
   wait_http "http://127.0.0.1:$ACTION_PORT/health" actions 120
-  wait_http "http://127.0.0.1:$RASA_PORT/status" rasa 300
+  wait_http "http://127.0.0.1:$RASA_PORT/status$status_query" rasa 300
 fi
 
 cat <<MSG

@@ -11,6 +11,7 @@ Environment overrides: ``KG_BACKEND_PYTHON`` (default .venv/bin/python), ``KG_TE
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -87,6 +88,7 @@ class BackendServer:
         self.proc: Optional[subprocess.Popen] = None
         self.env = _base_env()
         self.env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{self.db}", "KG_SERVICE_TOKEN": SERVICE_TOKEN,
+                         "KG_SECRET_KEY": secrets.token_hex(16),  # never the development secret
                          "KG_PORT": str(self.port), "KG_PUBLIC_URL": self.url})
 
     def prepare(self) -> None:
@@ -131,7 +133,8 @@ class ActionServer:
         self.log = workdir / "actions.log"
         self.env = _base_env()
         self.env.update({"KG_BACKEND_URL": backend_url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
-                         "KG_PUBLIC_URL": backend_url, "KG_BACKEND_RETRIES": "1"})
+                         "KG_PUBLIC_URL": backend_url, "KG_BACKEND_RETRIES": "1",
+                         "SANIC_HOST": "127.0.0.1"})  # loopback only, like make run
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> None:

@@ -52,9 +52,15 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     ctype = request.content_type
     if ctype != "application/json":
         raise ApiError(415, "unsupported_media_type", _("Skicka uppgifterna som JSON (Content-Type: application/json)."))
-    raw = await request.read()
-    if len(raw) > MAX_JSON_BYTES:
-        raise ApiError(413, "too_large", _("Förfrågan är för stor."))
+    too_large = ApiError(413, "too_large", _("Förfrågan är för stor."))
+    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
+        raise too_large  # refused before a byte of it is read
+    buf = bytearray()
+    while chunk := await request.content.readany():  # chunked bodies: read no further than the limit
+        buf.extend(chunk)
+        if len(buf) > MAX_JSON_BYTES:
+            raise too_large
+    raw = bytes(buf)
     try:
         data = json.loads(raw.decode("utf-8") or "null")
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):

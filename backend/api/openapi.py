@@ -218,7 +218,8 @@ def document() -> dict[str, Any]:
                     _q("category", {"type": "string", "enum": cats}),
                     _q("verksamhetsomrade", {"type": "string", "enum": catalogue.codes("verksamhetsomraden")}),
                     _q("region", {"type": "string", "maxLength": 40}), _q("unit", {"type": "string", "maxLength": 40}),
-                    _q("officer", {"type": "integer", "minimum": 1}),
+                    {**_q("officer", {"type": "integer", "minimum": 1}),
+                     "description": "Logged-in officers only; without a login it is refused (422)."},
                     _q("format", {"type": "string", "enum": ["json", "csv"]})]
     access = {"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 40}}
     action_bodies = {
@@ -291,6 +292,16 @@ def document() -> dict[str, Any]:
                                                     "status", "reference"]}),
             _q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
             _q("per_page", {"type": "integer", "minimum": 1, "maximum": 100})],
+            "responses": _resp(_ref("CaseList"))}},
+        "/api/v1/officer/cases/search": {"post": {
+            "operationId": "officerSearchPersonnummer", "security": BEARER,
+            "description": "Cases of one patient by personnummer, sent in the body so it is never in a URL; "
+                           "audit-logged (without the number).",
+            "requestBody": _json_body({
+                "type": "object", "additionalProperties": False, "required": ["personnummer"],
+                "properties": {"personnummer": {"type": "string", "minLength": 1, "maxLength": 20},
+                               "page": {"type": "integer", "minimum": 1, "maximum": 100000},
+                               "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}}),
             "responses": _resp(_ref("CaseList"))}},
         "/api/v1/officer/cases/{reference}": {"get": {"operationId": "officerGetCase", "security": BEARER,
                                                       "parameters": [REF], "responses": _resp(_ref("OfficerCase"))}},

@@ -29,11 +29,14 @@ def _filters(request: web.Request) -> stats.StatsFilters:
                               unit=q_str(request, "unit", 40), officer=q_int(request, "officer", 1, 2**31 - 1))
 
 
-async def _scope(request: web.Request, session) -> tuple[str | None, bool]:
-    """(organisation filter, suppress). A logged-in officer gets the own organisation, unsuppressed."""
+async def _scope(request: web.Request, session, f: stats.StatsFilters) -> tuple[str | None, bool]:
+    """(organisation filter, suppress). A logged-in officer gets the own organisation, unsuppressed.
+    The public may not filter by officer: that would show one person's figures."""
     token = bearer(request)
     found = await auth.officer_for_token(session, token) if token else None
     if found is None:
+        if f.officer is not None:
+            raise validation_error({"officer": _("Statistik per handläggare visas bara för inloggade handläggare.")})
         return None, True
     return found[0].organisation_id, False
 
@@ -42,7 +45,7 @@ async def _scope(request: web.Request, session) -> tuple[str | None, bool]:
 async def categories(request: web.Request) -> web.Response:
     f = _filters(request)
     async with db(request) as session:
-        org, suppress = await _scope(request, session)
+        org, suppress = await _scope(request, session, f)
         table = await stats.category_table(session, f, org, suppress)
     if request.query.get("format") == "csv":
         return web.Response(text=stats.category_csv(table), content_type="text/csv", charset="utf-8",
@@ -54,7 +57,7 @@ async def categories(request: web.Request) -> web.Response:
 async def summary(request: web.Request) -> web.Response:
     f = _filters(request)
     async with db(request) as session:
-        org, suppress = await _scope(request, session)
+        org, suppress = await _scope(request, session, f)
         data = await stats.summary(session, f, org, suppress)
     if request.query.get("format") == "csv":
         return web.Response(text=stats.summary_csv(data), content_type="text/csv", charset="utf-8",

@@ -1,6 +1,7 @@
 """Officer accounts and sessions: argon2 passwords, opaque tokens stored only as hashes."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -20,8 +21,16 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 ROLES = ("receiver", "handler", "admin")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# argon2 takes tens of milliseconds of CPU on purpose: always off the event loop, in a worker thread
+async def hash_password_async(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def token_hash(token: str) -> str:
@@ -35,11 +44,11 @@ async def create_officer(session: AsyncSession, *, email: str, name: str, passwo
     existing = (await session.exec(select(Officer).where(Officer.email == email.lower()))).first()
     if existing:
         existing.name, existing.role, existing.organisation_id = name, role, organisation_id
-        existing.password_hash = hash_password(password)
+        existing.password_hash = await hash_password_async(password)
         session.add(existing)
         await session.commit()
         return existing
-    officer = Officer(email=email.lower(), name=name, password_hash=hash_password(password), role=role,
+    officer = Officer(email=email.lower(), name=name, password_hash=await hash_password_async(password), role=role,
                       organisation_id=organisation_id)
     session.add(officer)
     await session.commit()
@@ -51,14 +60,12 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Offi
     email = email.strip().lower()
     # NUL is never part of an address, and PostgreSQL cannot compare text with it: no such officer
     officer = None if "\x00" in email else (await session.exec(select(Officer).where(Officer.email == email))).first()
-    try:
-        _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    if not await _verify(officer.password_hash if officer else _DUMMY_HASH, password):
         return None
     if officer is None or not officer.active:
         return None
     if _hasher.check_needs_rehash(officer.password_hash):
-        officer.password_hash = hash_password(password)
+        officer.password_hash = await hash_password_async(password)
         session.add(officer)
         await session.commit()
     return officer

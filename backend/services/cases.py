@@ -438,6 +438,7 @@ class ListFilters:
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
+    personnummer: str | None = None  # 12 digits (pnr.parse); only from a POST, never from a URL
     sort: str = "-received_at"
     page: int = 1
     per_page: int = 25
@@ -478,6 +479,8 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         q = q.where(Case.received_at < swedish_midnight(f.date_to + timedelta(days=1)))
     if f.q:
         q = q.where(_text_search(f.q))
+    if f.personnummer:
+        q = q.where(Case.patient_pnr == f.personnummer)
     total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
     q = q.order_by(SORTS.get(f.sort, SORTS["-received_at"]), col(Case.id).desc())
     q = q.offset((f.page - 1) * f.per_page).limit(f.per_page)
@@ -491,24 +494,32 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         "reporter_category": c.reporter_category, "officer_categories": c.officer_categories,
         "reporter_role": c.reporter_role, "channel": c.channel,
     } for c in rows]
-    audit.record(session, officer, "list", None, detail=f"{len(items)} of {total}")
+    if f.personnummer:  # who looked up which patient is logged; the number itself never is
+        audit.record(session, officer, "search_personnummer", None,
+                     detail=f"sökning på personnummer: {total} träffar")
+    else:
+        audit.record(session, officer, "list", None, detail=f"{len(items)} of {total}")
     await session.commit()
     return {"items": items, "total": total, "page": f.page, "per_page": f.per_page}
 
 
+def looks_like_personnummer(text: str | None) -> bool:
+    """Ten or twelve digits (separators allowed): a personnummer that must not be searched from a URL."""
+    digits = re.sub(r"[\s+\-]", "", text or "")
+    return digits.isdigit() and len(digits) in (10, 12)
+
+
 def _text_search(text: str):
     """Free text: part of the reference, patient's or reporter's name, the description or the unit in the
-    reporter's own words (any case, å ä ö included — db.py gives SQLite a Unicode lower()),
-    or the personnummer with or without separators. LIKE wildcards in the text are taken literally."""
+    reporter's own words (any case, å ä ö included — db.py gives SQLite a Unicode lower()).
+    LIKE wildcards in the text are taken literally. Not the personnummer: that search is a POST
+    (ListFilters.personnummer), so the number never ends up in a URL, a log or the browser history."""
     term = text.strip()
     low = term.lower()
     conds = [col(Case.reference).contains(term.upper(), autoescape=True)]
     for column in (Case.patient_name, Case.reporter_name, Case.description, Case.care_unit_text):
         conds.append(col(column).contains(term, autoescape=True))
         conds.append(func.lower(col(column), type_=String).contains(low, autoescape=True))
-    digits = re.sub(r"[\s+\-]", "", term)
-    if len(digits) >= 6 and digits.isdigit():
-        conds.append(col(Case.patient_pnr).contains(digits, autoescape=True))
     return or_(*conds)
 
 

@@ -18,6 +18,7 @@ from ..i18n import N_, gettext as _
 from ..db import local_month
 from ..models import Case, CareUnit, Organisation, Region
 from ..swedish_time import swedish_midnight
+from .csv_cells import safe_cell
 
 SUPPRESS_BELOW = 5
 
@@ -250,7 +251,7 @@ def category_csv(table: dict[str, Any]) -> str:
     w.writerow(["nivå", "kod", "problemområde", "anmälarens kategorisering", "handläggarens kategorisering",
                 "andel (anmälare)", "andel (handläggare)"])
     for r in table["rows"]:
-        w.writerow([r["level"], r["code"], r["label"], _csv(r["reported"]), _csv(r["handled"]),
+        w.writerow([r["level"], safe_cell(r["code"]), safe_cell(r["label"]), _csv(r["reported"]), _csv(r["handled"]),
                     _csv(r["reported_share"]), _csv(r["handled_share"])])
     w.writerow(["totalt", "", "", _csv(table["total"]), "", "", ""])
     return buf.getvalue()
@@ -269,7 +270,7 @@ def summary_csv(data: dict[str, Any]) -> str:
     w.writerow([_("totalt"), "", "", _csv(data["total"])])
     for key, part in SUMMARY_PARTS:
         for r in data[key]:
-            w.writerow([_(part), r["code"], r["label"], _csv(r["count"])])
+            w.writerow([_(part), safe_cell(r["code"]), safe_cell(r["label"]), _csv(r["count"])])
     hd = data["handling_days"]
     for r in hd["distribution"]:
         w.writerow([_("handläggningstid (dagar)"), r["label"], r["label"], _csv(r["count"])])

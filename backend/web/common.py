@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Any, Awaitable, Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -110,7 +110,19 @@ def _safe_next(path: str) -> str | None:
     return path if path.startswith("/officer") and path not in ("/officer/login", "/officer/logout") else None
 
 
+def local_path(value: str | None, max_length: int = 300) -> str | None:
+    r"""``value`` if it is a path on this site ("/arende?x=1"), else None. Browsers drop tabs and line
+    breaks and read a backslash as a slash, so "/\t/evil.example" or "/\evil.example" would leave the site."""
+    if not value or len(value) > max_length or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any((ch.isspace() and ch != " ") or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
+
+
 def safe_next(value: str | None) -> str:
-    if value and value.startswith("/officer") and "//" not in value and "\\" not in value and len(value) < 200:
-        return value
+    path = local_path(value, 200)
+    if path and path.startswith("/officer") and "//" not in path:
+        return path
     return "/officer"

@@ -150,6 +150,10 @@ def _parse_list_query(request: web.Request) -> tuple[cases.ListFilters, dict[str
     if per_page not in PER_PAGE_CHOICES:
         per_page = 25
     raw.update(sort=sort, page=page, per_page=per_page)
+    if cases.looks_like_personnummer(raw["q"]):  # never searched from a URL (history, proxy logs)
+        errors["q"] = _("Sök inte på personnummer här: numret hamnar då i adressfältet. Öppna ärendet "
+                        "med ärendenumret i stället.")
+        raw["q"] = ""
     f = cases.ListFilters(status=statuses, overdue=overdue, category=category, unit=raw["unit"] or None,
                           date_from=dates["from"], date_to=dates["to"], q=raw["q"] or None, sort=sort,
                           page=page, per_page=per_page)

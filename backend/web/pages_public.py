@@ -13,7 +13,7 @@ from ..services import cases, reporter_sessions
 from ..services.attachments import path_of
 from ..appkeys import REPORTER_LIMITER
 from . import security
-from .common import db, error_page, first, forbidden_csrf, form_and_files, form_data, redirect, render
+from .common import db, error_page, first, forbidden_csrf, form_and_files, form_data, local_path, redirect, render
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -43,10 +43,7 @@ async def set_language(request: web.Request) -> web.Response:
     lang = request.match_info["lang"]
     if lang not in i18n.SUPPORTED:
         raise web.HTTPNotFound()
-    nxt = request.query.get("next", "/")
-    if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt or len(nxt) > 300:
-        nxt = "/"
-    resp = redirect(nxt)
+    resp = redirect(local_path(request.query.get("next")) or "/")
     resp.set_cookie(security.COOKIE_LANG, lang, **{**security.cookie_options(request.app["settings"],
                                                                                  security.LANG_MAX_AGE),
                                                     "httponly": False})

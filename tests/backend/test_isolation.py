@@ -10,7 +10,7 @@ import io
 
 import pytest
 from kg_testkit import (DESCRIPTION, JH_HANDLER, PATIENT_NAME, PN_HANDLER, PN_UPPSALA_HANDLER, REGION_JH,
-                        REPORTER_NAME, UPPSALA_HANDLER)
+                        PNR, REPORTER_NAME, UPPSALA_HANDLER)
 
 from backend.api.officer import PAYLOADS as API_ACTIONS
 from backend.models import AuditEntry, CaseEvent, Message
@@ -43,7 +43,8 @@ CASE_ROUTES = {
 }
 # officer routes over the own organisation (lists, statistics, export): checked in test_org_scoped_views
 ORG_ROUTES = {
-    ("GET", "/api/v1/officer/cases"), ("GET", "/api/v1/officer/export/tagged"), ("GET", "/officer"),
+    ("GET", "/api/v1/officer/cases"), ("POST", "/api/v1/officer/cases/search"), ("GET", "/api/v1/officer/export/tagged"),
+    ("GET", "/officer"),
     ("GET", "/officer/statistik"), ("GET", "/officer/statistik.csv"),
     ("GET", "/api/v1/stats/categories"), ("GET", "/api/v1/stats/summary"),
 }
@@ -203,6 +204,8 @@ async def test_org_scoped_views(kg):
     for email in OUTSIDERS:
         assert (await kg.list_cases(email))["total"] == 0
         assert (await kg.list_cases(email, q=ref))["total"] == 0
+        r = await kg.client.post("/api/v1/officer/cases/search", json={"personnummer": PNR}, headers=kg.auth(email))
+        assert (await r.json())["total"] == 0
         for path in ("/api/v1/stats/categories", "/api/v1/stats/summary"):
             r = await kg.client.get(path, headers=kg.auth(email))
             assert (await r.json())["total"] == 0
@@ -217,6 +220,8 @@ async def test_org_scoped_views(kg):
     assert [c["reference"] for c in (await r.json())["cases"]] == [ref]
     # the owner's list does show it
     assert (await kg.list_cases(JH_HANDLER))["total"] == 1
+    r = await kg.client.post("/api/v1/officer/cases/search", json={"personnummer": PNR}, headers=kg.auth(JH_HANDLER))
+    assert [c["reference"] for c in (await r.json())["items"]] == [ref]
 
 
 async def test_statement_organisation_loses_nothing_it_should_not_get(kg):

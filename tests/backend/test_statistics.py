@@ -226,6 +226,18 @@ async def test_bad_filters(kg, params, field):
         assert field in (await error_of(r))["fields"]
 
 
+async def test_the_public_cannot_filter_by_officer(kg):
+    """Per-officer figures are for the officer's own organisation only, never for the public."""
+    await make_dataset(kg)
+    handler_id = (await kg.rows(Officer, Officer.email == JH_HANDLER))[0].id
+    for path in ("categories", "summary"):
+        for fmt in ("json", "csv"):
+            r = await kg.client.get(f"/api/v1/stats/{path}", params={"officer": str(handler_id), "format": fmt})
+            assert r.status == 422, (path, fmt)
+            assert "inloggade handläggare" in (await error_of(r))["fields"]["officer"]
+    assert (await stats(kg, email=JH_HANDLER, officer=handler_id))["total"] == 5
+
+
 async def test_csv_export(kg):
     await make_dataset(kg)
     r = await kg.client.get("/api/v1/stats/categories", params={"format": "csv"}, headers=kg.auth(JH_HANDLER))

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# importing bot.actions refuses the development token outside KG_ENV=dev: the tests use their own
+os.environ.setdefault("KG_SERVICE_TOKEN", "test-service-token")
 
 pytest_plugins = ["tests.conftest_servers"]
 

@@ -309,7 +309,8 @@ def rasa_stack_server(backend, tmp_path_factory) -> Iterator[RasaStack]:
     pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("KG_BOT_EXTRA_PYTHONPATH", "")) if p)
     env = {**os.environ, "PYTHONPATH": pythonpath, "RASA_TELEMETRY_ENABLED": "false",
            "KG_BACKEND_URL": backend.url, "KG_PUBLIC_URL": backend.url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
-           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook", "SANIC_WORKERS": "1"}
+           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook", "SANIC_WORKERS": "1",
+           "SANIC_HOST": "127.0.0.1"}
     rasa = str(BOT_PY.with_name("rasa"))
     procs: list[subprocess.Popen] = []
     try:

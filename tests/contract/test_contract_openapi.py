@@ -32,7 +32,7 @@ def app_routes() -> tuple[set[tuple[str, str]], list[tuple[str, str, str]]]:
     saved = os.environ.get("KG_WEB")
     os.environ["KG_WEB"] = "1"  # mount the pages too, so the test sees everything the server can serve
     try:
-        app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+        app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:", env="dev"))
     finally:
         if saved is None:
             os.environ.pop("KG_WEB", None)

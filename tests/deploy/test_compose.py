@@ -49,3 +49,13 @@ def test_the_backend_believes_only_its_proxy_for_client_addresses():
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in (ROOT / "deploy/nginx.conf").read_text()
     assert env["DATABASE_URL"].startswith("postgresql://")
     assert "healthcheck" in SERVICES["backend"]
+
+
+def test_every_secret_is_required_and_no_development_value_is_used():
+    text = (ROOT / "docker-compose.yml").read_text()
+    for var in ("POSTGRES_PASSWORD", "KG_SECRET_KEY", "KG_SERVICE_TOKEN", "RASA_AUTH_TOKEN"):
+        uses = re.findall(r"\$\{" + var + r"(?=[:}])([^}]*)\}", text)
+        assert uses and all(u.startswith(":?") for u in uses), (var, uses)
+    assert "dev-secret-change-me" not in text and "dev-service-token" not in text
+    for name in ("backend", "actions", "rasa"):
+        assert "KG_ENV" not in SERVICES[name]["environment"], name

@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# bot.actions is imported as a library here (no server, no token): development settings are fine
+os.environ.setdefault("KG_ENV", "dev")
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
