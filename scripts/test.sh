@@ -10,7 +10,7 @@ RESULTS=var/test-results
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 failed_suites=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(backend postgres nlu bot e2e browser)
+[ ${#suites[@]} -eq 0 ] && suites=(backend night postgres nlu bot e2e browser)
 
 pytest_suite() {  # name python paths...
   local name=$1 py=$2; shift 2
@@ -39,6 +39,14 @@ cli_step() {  # name command... — a non-pytest check counted as one test case
 for s in "${suites[@]}"; do
   case "$s" in
     backend) pytest_suite backend .venv/bin/python tests/backend tests/contract tests/i18n tests/deploy ;;
+    night)  # the date-sensitive suites at 23:30 UTC, when Sweden's date is already tomorrow (libfaketime)
+      if command -v faketime >/dev/null; then
+        pytest_suite night scripts/night-python.sh \
+          tests/backend/test_swedish_today.py tests/backend/test_officer_cases.py tests/backend/test_intake.py \
+          tests/backend/test_reporter.py tests/backend/test_statistics.py
+      else
+        echo "== night: faketime is missing (apt-get install faketime; .ci/run does)"; failed_suites+=(night)
+      fi ;;
     postgres)
       if [ "${KG_TEST_POSTGRES:-0}" = "1" ] || [ -n "${KG_TEST_DATABASE_URL:-}" ]; then
         if [ -z "${KG_TEST_DATABASE_URL:-}" ]; then

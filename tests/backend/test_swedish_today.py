@@ -33,3 +33,18 @@ def test_local_date_is_swedish_in_the_hour_before_midnight_utc():
     summer = datetime(2026, 6, 30, 22, 15, tzinfo=timezone.utc)    # 00:15 on 1 July (CEST)
     assert local_date(summer) == date(2026, 7, 1)
     assert swedish_midnight(date(2026, 12, 2)) == datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)
+
+
+def test_the_night_run_really_runs_in_the_hour_before_midnight_utc():
+    """`scripts/test.sh night` runs the date-sensitive suites under libfaketime at 23:30 UTC; this test
+    proves the clock was faked there (elsewhere it only checks that the Swedish date is consistent)."""
+    import os
+
+    from backend.swedish_time import utcnow
+
+    now = utcnow()
+    if os.environ.get("KG_NIGHT_RUN") == "1":
+        assert (now.hour, now.minute // 30) == (23, 1), now
+        assert local_date() != now.date()  # Sweden has passed midnight (UTC+1 or +2)
+    else:
+        assert local_date() in (now.date(), (now + __import__("datetime").timedelta(hours=2)).date())
