@@ -58,8 +58,11 @@ DEFAULT_TRIAGE_CONFIG: Dict[str, Any] = {
     # the same for the present tail of a longer story (triage_rules.present_tail), triaged on its own:
     # a tail is short and the model is less sure of it, so it must be surer (dev sets: 0 misses)
     "tail_threshold": 0.9,
-    # below this, a non-critical label does not change DIET's intent
+    # below this, a non-critical label does not change DIET's intent …
     "override_threshold": 0.55,
+    # … unless DIET has nothing better than "inform" or an unsure intent for a message of some length,
+    # which at the start of a conversation leads only to "Förlåt, jag förstår inte" (dev6 over REST)
+    "weak_threshold": 0.35,
 }
 
 
@@ -168,6 +171,7 @@ UNSURE_INTENTS = {"nlu_fallback", "out_of_scope", "greet", "ask_capabilities"}
 # a form answer is "inform" or "correct"; a longer message is a story or request that DIET may miss
 LONG_WORDS = 4
 LONG_STORY_WORDS = 10
+WEAK_WORDS = 5
 FORM_ANSWER_INTENTS = {"correct", "affirm", "deny", "done", "skip", "dont_know", "none_of_these"}
 # DIET's intents that a longer message keeps: the conversation's controls always, questions about the
 # service unless the triage is surer of what the message is than DIET is of the question
@@ -275,15 +279,21 @@ class TriageClassifier(GraphComponent):
             demoted = _next_intent(m)
             current = demoted[0]
             m.set(INTENT, {"name": demoted[0], "confidence": demoted[1]})
-        if conf < float(self.config["override_threshold"]):
-            return demoted
         words = text_features.word_count(text)
+        if conf < float(self.config["override_threshold"]):
+            weak = current in UNSURE_INTENTS | {"inform"} and words >= WEAK_WORDS \
+                and conf >= float(self.config["weak_threshold"]) and label in ("complaint", "medical", "other_authority")
+            if not weak:
+                return demoted
         # a longer message is a story or a request, whatever small intent DIET gave it ("thank", "inform",
         # "goodbye"); the triage, trained on many more such texts, knows better. Questions about the
         # service and the conversation's controls keep their intent, and so does a correction of a
         # complaint ("nej, det var på Frösö") — but not a request that DIET took for one.
         diet_conf = float((m.get(INTENT) or {}).get("confidence") or 0.0)
-        keep = CONTROL_INTENTS | (SERVICE_QUESTIONS if diet_conf >= conf else set())
+        # a control DIET is less sure of than the triage is of a story is a story ("…jag får börja om från
+        # noll varje gång" is not "börja om"); short controls stay controls
+        controls = CONTROL_INTENTS if diet_conf >= conf or words < LONG_STORY_WORDS else set()
+        keep = controls | (SERVICE_QUESTIONS if diet_conf >= conf else set())
         longer = words >= LONG_WORDS
         # answers in a form are short ("nej, det var på Frösö", "ja gärna", "vet inte"); a long one is a story
         keep_correct = FORM_ANSWER_INTENTS if words < LONG_STORY_WORDS else set()
