@@ -54,9 +54,8 @@ async def _start_redaction(app: Any, _loop: Any) -> None:
     from bot import tracker_redaction
 
     agent = getattr(app.ctx, "agent", None)
-    redactor = tracker_redaction.from_agent(agent) if agent is not None else None
-    if redactor is not None:
-        app.ctx.kg_redaction_task = asyncio.get_running_loop().create_task(tracker_redaction.run_forever(redactor))
+    if agent is not None:
+        app.ctx.kg_redaction_task = asyncio.get_running_loop().create_task(tracker_redaction.run_forever(agent))
 
 
 async def _stop_redaction(app: Any, _loop: Any) -> None:

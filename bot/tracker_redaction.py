@@ -251,12 +251,18 @@ def from_agent(agent: Any) -> Optional[Redactor]:
                     session_expiry_s=expiry_min * 60)
 
 
-async def run_forever(redactor: Redactor) -> None:
+async def run_forever(agent: Any, retry_s: float = 30.0) -> None:
+    """The worker: never stops Rasa; a database that is not reachable yet is tried again."""
+    redactor: Optional[Redactor] = None
     while True:
         try:
+            if redactor is None:
+                redactor = from_agent(agent)
+                if redactor is None:
+                    return
             await redactor.run_once()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never the data: only the kind of error
             logger.error("conversation store redaction failed: %s", type(exc).__name__)
-        await asyncio.sleep(redactor.interval_s)
+        await asyncio.sleep(redactor.interval_s if redactor is not None else retry_s)
