@@ -16,7 +16,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, AllSlotsReset, EventTyp
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from . import dates, texts
+from . import dates, handover, texts
 from .backend_client import BackendError, client, new_idempotency_key
 from .common import buttons, find_email, find_phone, turn_of
 from .form_plan import field_buttons
@@ -190,8 +190,9 @@ class ActionSubmitComplaint(Action):
                   domain: DomainDict) -> List[EventType]:
         slots = tracker.slots
         if slots.get("reporter_role") == "relative" and slots.get("consent_continue") is False:
-            dispatcher.utter_message(text=texts.CONSENT_STOPPED)
-            return reset_complaint()
+            dispatcher.utter_message(text=texts.CONSENT_STOPPED.format(within=handover.within()))
+            dispatcher.utter_message(json_message=handover.widget_marker())
+            return reset_complaint() + [handover.handed_over()]
         if not slots.get("description") or not slots.get("summary_confirmed") \
                 or not slots.get("personal_data_consent"):
             if slots.get("case_reference") and not slots.get("description"):
@@ -227,14 +228,19 @@ class ActionSubmitComplaint(Action):
         org = (result.get("recipient_organisation") or {}).get("name") or "vården"
         dispatcher.utter_message(text=texts.SUBMIT_OK.format(
             org=org, reference=result.get("reference"), access_code=result.get("access_code"),
-            url=public_case_url()))
+            url=public_case_url(), within=handover.within()))
+        keep = 1
         if result.get("answer_due") and payload["reply_wanted"]:
             dispatcher.utter_message(text=texts.SUBMIT_DUE.format(date=dates.format_sv(result["answer_due"])))
+            keep = 2
+        dispatcher.utter_message(json_message=handover.widget_marker(keep))
         logger.info("case submitted: %s", result.get("reference"))
+        # the code is shown once and never kept: a status check asks for it again
         return reset_complaint() + [
             SlotSet("case_reference", result.get("reference")),
-            SlotSet("access_code", result.get("access_code")),
+            SlotSet("access_code", None),
             SlotSet("last_case_reference", result.get("reference")),
+            handover.handed_over(),
         ]
 
 
@@ -245,21 +251,23 @@ class ActionCheckStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         ref, code = tracker.get_slot("case_reference"), tracker.get_slot("access_code")
+        handover.drop_code(tracker.sender_id)
+        # the code is used in this turn only, and the conversation is then cleaned (bot/tracker_redaction.py)
+        forget = [SlotSet("access_code", None), handover.handed_over()]
         if not ref or not code:
             dispatcher.utter_message(text=texts.ASK_REFERENCE)
-            return [SlotSet("awaiting_reply", False)]
+            return [SlotSet("awaiting_reply", False)] + forget
         try:
             case = await client().reporter_case(ref, code)
         except BackendError as exc:
             if exc.status == 404:
                 dispatcher.utter_message(text=texts.STATUS_NOT_FOUND)
-                return [SlotSet("access_code", None), SlotSet("awaiting_reply", False),
-                        SlotSet("last_case_reference", None)]
+                return [SlotSet("awaiting_reply", False), SlotSet("last_case_reference", None)] + forget
             if exc.status == 429:
                 dispatcher.utter_message(text=texts.STATUS_RATE_LIMITED)
-                return [SlotSet("access_code", None), SlotSet("awaiting_reply", False)]
+                return [SlotSet("awaiting_reply", False)] + forget
             dispatcher.utter_message(text=texts.STATUS_DOWN)
-            return [SlotSet("awaiting_reply", False)]
+            return [SlotSet("awaiting_reply", False)] + forget
         lines = [texts.STATUS_LINE.format(reference=case.get("reference", ref),
                                           status=case.get("status_label") or case.get("status"))]
         org = (case.get("recipient_organisation") or {}).get("name")
@@ -286,7 +294,8 @@ class ActionCheckStatus(Action):
         awaiting = bool(case.get("awaiting_reply"))
         if awaiting:
             dispatcher.utter_message(text=texts.STATUS_COUNTER_QUESTION)
-        return [SlotSet("awaiting_reply", awaiting), SlotSet("last_case_reference", ref)]
+            handover.hold_code(tracker.sender_id, ref, code)  # for the reply, in memory only
+        return [SlotSet("awaiting_reply", awaiting), SlotSet("last_case_reference", ref)] + forget
 
 
 class ActionSendReply(Action):
@@ -295,18 +304,24 @@ class ActionSendReply(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        ref, code, body = (tracker.get_slot("case_reference"), tracker.get_slot("access_code"),
-                           tracker.get_slot("reply_text"))
-        if not (ref and code and body):
-            return [SlotSet("reply_text", None), SlotSet("awaiting_reply", False)]
+        ref, body = tracker.get_slot("case_reference"), tracker.get_slot("reply_text")
+        code = tracker.get_slot("access_code") or (ref and handover.held_code(tracker.sender_id, ref))
+        done = [SlotSet("reply_text", None), SlotSet("awaiting_reply", False), SlotSet("access_code", None),
+                handover.handed_over()]
+        if not (ref and body):
+            return done
+        if not code:  # the code was held for a while only: ask for it again
+            dispatcher.utter_message(text=texts.REPLY_CODE_GONE.format(url=public_case_url()))
+            return done
         try:
             await client().reporter_message(ref, code, body)
         except BackendError as exc:
             logger.warning("reporter message failed: %s", exc.status)
             dispatcher.utter_message(text=texts.STATUS_NOT_FOUND if exc.status == 404 else texts.REPLY_FAILED)
-            return [SlotSet("reply_text", None), SlotSet("awaiting_reply", False)]
+            return done
+        handover.drop_code(tracker.sender_id)
         dispatcher.utter_message(text=texts.REPLY_SENT.format(reference=ref))
-        return [SlotSet("reply_text", None), SlotSet("awaiting_reply", False)]
+        return done
 
 
 class ActionCancel(Action):
@@ -319,12 +334,13 @@ class ActionCancel(Action):
         events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         if loop == "reply_form":
             dispatcher.utter_message(text=texts.REPLY_CANCELLED)
-            return events + [SlotSet("reply_text", None), SlotSet("awaiting_reply", False)]
+            return events + [SlotSet("reply_text", None), SlotSet("awaiting_reply", False), handover.handed_over()]
         if loop == "status_form":
             dispatcher.utter_message(text="Okej.", buttons=buttons(texts.START_BUTTONS))
-            return events
-        dispatcher.utter_message(text=texts.CANCELLED)
-        return events + reset_complaint()
+            return events + [SlotSet("access_code", None), handover.handed_over()]
+        dispatcher.utter_message(text=texts.CANCELLED.format(within=handover.within()))
+        dispatcher.utter_message(json_message=handover.widget_marker())
+        return events + reset_complaint() + [handover.handed_over()]
 
 
 class ActionStartOver(Action):
@@ -334,7 +350,8 @@ class ActionStartOver(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text=texts.RESTARTED, buttons=buttons(texts.START_BUTTONS))
-        return [ActiveLoop(None), AllSlotsReset()]
+        handover.drop_code(tracker.sender_id)
+        return [ActiveLoop(None), AllSlotsReset(), handover.handed_over()]
 
 
 class ActionSessionStart(Action):
@@ -348,7 +365,8 @@ class ActionSessionStart(Action):
                   domain: DomainDict) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
         carried = {k: v for k, v in (tracker.slots or {}).items()
-                   if v is not None and k not in ("requested_slot", "session_started_metadata")}
+                   if v is not None and k not in ("requested_slot", "session_started_metadata",
+                                                  "access_code", handover.HANDOVER_SLOT)}
         events += [SlotSet(k, v) for k, v in carried.items()]
         if any(carried.get(s) for s in ("description", "care_unit_text", "reporter_role")):
             dispatcher.utter_message(text=texts.WELCOME_BACK)

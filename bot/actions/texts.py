@@ -24,7 +24,8 @@ CONSENT_DECEASED = ("Jag är ledsen att höra att patienten har avlidit. Du kan 
                     "som närstående, och vården och patientnämnden tar emot dem.")
 CONSENT_CANNOT = ("Då kan du som närstående lämna synpunkterna. Jag noterar att patienten "
                   "inte kan ta ställning själv.")
-CONSENT_STOPPED = ("Jag förstår. Jag har inte skickat något, och det du skrivit här är raderat. "
+CONSENT_STOPPED = ("Jag förstår. Jag har inte skickat något, och det du har skrivit här tas bort ur "
+                   "chattens logg {within}. "
                    "Du är välkommen tillbaka om du ändrar dig, till exempel när du har pratat "
                    "med patienten.")
 
@@ -132,7 +133,8 @@ SUBMIT_OK = ("Tack! Ditt ärende är skickat till {org}.\n"
              "Ärendenummer: {reference}\n"
              "Kod: {access_code}\n"
              "Spara numret och koden, de visas bara nu. Du följer ärendet på {url} "
-             "eller här i chatten: skriv \"hur går det med mitt ärende\".")
+             "eller här i chatten: skriv \"hur går det med mitt ärende\" och koden.\n"
+             "Det du har skrivit här i chatten tas bort ur chattens logg {within}.")
 SUBMIT_DUE = "Du kan räkna med ett svar senast omkring {date}."
 SUBMIT_FAILED = ("Förlåt, ärendet kunde inte skickas just nu eftersom det blev ett tekniskt fel "
                  "hos oss. Ingenting har försvunnit: alla dina svar finns kvar. "
@@ -167,12 +169,15 @@ STATUS_NO_MESSAGES = "Det finns inga svar ännu."
 STATUS_COUNTER_QUESTION = ("Handläggaren väntar på svar från dig. Skriv ditt svar här, så "
                            "skickar jag det till ärendet. Skriv \"avbryt\" om du vill svara senare.")
 REPLY_SENT = "Tack! Ditt svar är skickat och finns nu i ärendet {reference}."
+REPLY_CODE_GONE = ("Jag har inte kvar koden till ärendet, eftersom jag bara sparar den en kort stund. "
+                   "Skriv \"hur går det med mitt ärende\" och koden igen, så kan du svara sedan. Du kan "
+                   "också svara på {url}.")
 REPLY_FAILED = ("Ditt svar kunde inte skickas just nu på grund av ett tekniskt fel. Försök igen "
                 "om en stund – du kan kopiera texten och skicka den igen.")
 
 # -- interruptions, cancel, restart, fallback -----------------------------------------------------
-CANCELLED = ("Okej, jag har avbrutit. Det du skrivit här är inte skickat, och jag har tagit bort "
-             "det. Du kan börja om när du vill.")
+CANCELLED = ("Okej, jag har avbrutit. Det du har skrivit här är inte skickat, och det tas bort ur "
+             "chattens logg {within}. Du kan börja om när du vill.")
 RESTARTED = "Okej, vi börjar om från början. Vad vill du göra?"
 START_BUTTONS = [("Lämna synpunkter eller klagomål", "/file_complaint"),
                  ("Ge beröm", "/give_praise"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -14,6 +15,11 @@ from bot.actions.dates import swedish_today
 
 VALIDATE = complaint_form.ValidateComplaintForm()
 PNR = "191212121212"
+
+
+def code_in(text):
+    m = re.search(r"Kod: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", text)
+    return m.group(1) if m else None
 
 
 def full_slots(**over):
@@ -89,8 +95,10 @@ async def test_role_relative_asks_consent_and_stop_ends_without_submit(backend, 
     slots["consent_continue"] = False
     assert form_plan.complaint_required_slots(slots) == ["reporter_role", "patient_consent", "consent_continue"]
     msgs, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
-    assert msgs[0]["text"] == texts.CONSENT_STOPPED
-    assert all(e["value"] is None for e in events if e.get("event") == "slot")
+    assert msgs[0]["text"] == texts.CONSENT_STOPPED.format(within="inom en minut")
+    assert msgs[-1]["custom"] == {"data": {"kind": "handover", "keep": 0}}  # the widget drops what came before
+    assert all(e["value"] is None for e in events if e.get("event") == "slot" and e["name"] != "handed_over_at")
+    assert slots_of(events)["handed_over_at"]  # the conversation store is cleaned
 
 
 async def test_consent_deceased_is_not_needed_with_a_note(backend, domain):
@@ -305,9 +313,11 @@ async def test_submit_creates_the_case_and_a_retry_never_duplicates(backend, dom
     slots = full_slots(idempotency_key=key)
     msgs, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
     s = slots_of(events)
-    ref, code = s["case_reference"], s["access_code"]
-    assert ref.startswith("KG-") and code and ref in msgs[0]["text"] and code in msgs[0]["text"]
-    assert "/arende" in msgs[0]["text"]
+    ref, code = s["case_reference"], code_in(msgs[0]["text"])
+    assert ref.startswith("KG-") and code and ref in msgs[0]["text"]
+    assert "/arende" in msgs[0]["text"] and "tas bort ur chattens logg inom en minut" in msgs[0]["text"]
+    assert s["access_code"] is None and s["handed_over_at"]  # shown once, never kept in a slot
+    assert msgs[-1]["custom"] == {"data": {"kind": "handover", "keep": len(msgs) - 1}}
     assert s["description"] is None  # the answers are reset after a successful submit
     msgs2, events2 = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
     assert slots_of(events2)["case_reference"] == ref
@@ -339,8 +349,8 @@ async def test_submit_backend_down_keeps_everything(backend, domain):
 
 async def test_status_check_counter_question_and_reply(backend, domain):
     slots = full_slots(idempotency_key=str(uuid.uuid4()))
-    _, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
-    ref, code = slots_of(events)["case_reference"], slots_of(events)["access_code"]
+    msgs, events = await run_action(actions.ActionSubmitComplaint(), make_tracker(slots, loop=None), domain)
+    ref, code = slots_of(events)["case_reference"], code_in(msgs[0]["text"])
     token = backend.officer_token()
     backend.officer_action(ref, "take", {}, token)
     backend.officer_action(ref, "counter-question", {"body": "Vilken tid på dygnet var det?"}, token)
@@ -349,9 +359,17 @@ async def test_status_check_counter_question_and_reply(backend, domain):
     text = "\n".join(m["text"] for m in msgs)
     assert ref in text and "Väntar på svar från dig" in text and "Vilken tid på dygnet var det?" in text
     assert slots_of(events)["awaiting_reply"] is True
+    assert slots_of(events)["access_code"] is None and slots_of(events)["handed_over_at"]
+    # the reply comes in the next turn: the code was held in the action server's memory, not in a slot
     msgs, events = await run_action(actions.ActionSendReply(),
-                                    make_tracker({**st, "reply_text": "Det var mitt i natten."}, loop=None), domain)
+                                    make_tracker({"case_reference": ref, "reply_text": "Det var mitt i natten."},
+                                                 loop=None), domain)
     assert msgs[0]["text"] == texts.REPLY_SENT.format(reference=ref)
+    assert slots_of(events)["access_code"] is None and slots_of(events)["handed_over_at"]
+    # held once: a second reply needs the code again
+    msgs, _ = await run_action(actions.ActionSendReply(),
+                               make_tracker({"case_reference": ref, "reply_text": "En sak till."}, loop=None), domain)
+    assert msgs[0]["text"].startswith("Jag har inte kvar koden")
     case = backend.officer_case(ref, token)
     assert case["status"] == "in_progress"
     assert any(m["body"] == "Det var mitt i natten." and m["author"] == "reporter" for m in case["thread"])
@@ -378,7 +396,8 @@ async def test_status_form_reads_reference_and_code(backend, domain):
 
 async def test_cancel_and_fallback_are_swedish(backend, domain):
     msgs, events = await run_action(actions.ActionCancel(), make_tracker(full_slots()), domain)
-    assert msgs[0]["text"] == texts.CANCELLED
+    assert msgs[0]["text"] == texts.CANCELLED.format(within="inom en minut")
+    assert slots_of(events)["handed_over_at"]
     assert slots_of(events)["description"] is None
     tracker = make_tracker({}, text="blorg", intent="nlu_fallback", loop=None,
                            extra_parse={"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4},

@@ -80,6 +80,10 @@ io.on("connection", (socket) => {
     } else if (/orkar inte leva/i.test(text)) {
       say({ text: "Det låter som att du har det väldigt tungt just nu." });
       say({ kind: "safety" }); // custom payload: marks the turn as a safety answer
+    } else if (/skicka ärendet/i.test(text)) {
+      // like action_submit_complaint: the reference and code, then the hand-over marker (json_message["data"])
+      say({ text: "Tack! Ditt ärende är skickat till Region Jämtland Härjedalen.\nÄrendenummer: KG-2026-000042\nKod: N5AS-D3HC-TGQF" });
+      say({ kind: "handover", keep: 1 });
     } else if (/länk/i.test(text)) {
       say({ text: "Läs mer på [1177.se](https://www.1177.se) eller https://www.ivo.se." });
     } else if (/stycken/i.test(text)) {

@@ -112,7 +112,7 @@ def test_same_conversation_after_reload(page, backend, fake_rasa):
     expect(user_messages(page)).to_have_count(1)
     expect(bot_messages(page)).to_have_count(2)
     # the stored copy never holds the personnummer
-    stored = page.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
     assert "9804" not in stored and "194107" in stored
     send(page, "andra meddelandet")
     expect(bot_messages(page).nth(2)).to_contain_text("meddelande 3 i samma samtal")
@@ -286,13 +286,55 @@ def test_clear_and_start_over(page, backend, fake_rasa):
     open_chat(page, backend)
     send(page, "något jag vill ta bort")
     expect(bot_messages(page).nth(1)).to_contain_text("meddelande 2 i samma samtal")
-    before = page.evaluate("() => Object.keys(window.localStorage).map(k => localStorage.getItem(k)).join('')")
-    page.get_by_role("button", name="Rensa samtalet och börja om").click()
+    before = page.evaluate("() => Object.keys(window.sessionStorage).map(k => sessionStorage.getItem(k)).join('')")
+    page.get_by_role("button", name="Avsluta och rensa").click()
     expect(user_messages(page)).to_have_count(0)
     # a new conversation (a new session id on the server) with a fresh greeting
     expect(bot_messages(page)).to_have_count(1)
     expect(bot_messages(page).first).to_contain_text("Hej! Jag är Klagomålsguiden")
     send(page, "nytt samtal")
     expect(bot_messages(page).nth(1)).to_contain_text("meddelande 2 i samma samtal")
-    after = page.evaluate("() => Object.keys(window.localStorage).map(k => localStorage.getItem(k)).join('')")
+    after = page.evaluate("() => Object.keys(window.sessionStorage).map(k => sessionStorage.getItem(k)).join('')")
     assert "något jag vill ta bort" in before and "något jag vill ta bort" not in after
+
+
+STORED = "() => JSON.stringify([Object.assign({}, window.sessionStorage), Object.assign({}, window.localStorage)])"
+
+
+def test_shared_computer_storage(page, backend, fake_rasa):
+    """On a library computer: the transcript lives in this tab only (sessionStorage, nothing in
+    localStorage), the code is masked in it, and after the hand-over nothing written before is kept."""
+    open_chat(page, backend)
+    expect(page.get_by_role("button", name="Avsluta och rensa")).to_be_visible()
+    send(page, "Jag heter Karin Lind, 19410708-9804, karin@example.se, 070-123 45 67")
+    expect(bot_messages(page).nth(1)).to_contain_text("meddelande 2 i samma samtal")
+    send(page, "koden är ABCD-EFGH-JKLM")
+    expect(bot_messages(page).nth(2)).to_contain_text("meddelande 3 i samma samtal")
+    session, local = json.loads(page.evaluate(STORED))
+    assert local == {} and "Karin Lind" in json.dumps(session, ensure_ascii=False)
+    assert "ABCD-EFGH-JKLM" not in json.dumps(session) and "****-****-****" in json.dumps(session)
+    send(page, "skicka ärendet")
+    expect(bot_messages(page).nth(3)).to_contain_text("KG-2026-000042")
+    # the screen still shows everything in this tab, and the code once
+    expect(bot_messages(page).nth(3)).to_contain_text("N5AS-D3HC-TGQF")
+    page.wait_for_function("() => JSON.stringify(Object.assign({}, window.sessionStorage)).includes('KG-2026-000042')")
+    page.wait_for_timeout(300)  # the marker comes right after the message
+    stored = page.evaluate(STORED)
+    for secret in ("Karin", "Lind", "9804", "194107", "karin@example.se", "070-123", "N5AS-D3HC-TGQF", "ABCD-EFGH-JKLM"):
+        assert secret not in stored, secret
+    assert "KG-2026-000042" in stored
+    # a reload in the same tab shows only what was kept
+    page.reload()
+    expect(page.locator(HOST)).to_have_attribute("data-connection", "ok")
+    expect(user_messages(page)).to_have_count(0)
+    expect(bot_messages(page).last).to_contain_text("KG-2026-000042")
+    expect(bot_messages(page).last).not_to_contain_text("N5AS")
+    # a new tab (the next person) starts with nothing
+    other = page.context.new_page()
+    try:
+        other.goto(backend.url + "/")
+        expect(other.locator(HOST)).to_have_attribute("data-connection", "ok", timeout=15_000)
+        expect(other.locator(f"{HOST} li[data-from='user']")).to_have_count(0)
+        expect(other.locator(f"{HOST} li", has_text="KG-2026-000042")).to_have_count(0)
+    finally:
+        other.close()

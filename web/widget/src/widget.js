@@ -10,7 +10,8 @@
  * Optional attributes:
  *   data-target="#css-selector"   render inline into that element (otherwise a floating chat button)
  *   data-socket-path="/socket.io/" data-init-payload="/greet" data-lang="sv|en"
- *   data-storage="local|session|none"  (where the session id and the visible log are kept; default local)
+ *   data-storage="session|local|none"  (where the session id and the visible log are kept; default session,
+ *                                       so that the conversation ends with the tab on a shared computer)
  *   data-transports="websocket,polling" data-open="true" (floating mode: start opened)
  * or set window.KlagomalsguidenConfig = {...} (same names in camelCase) before the script runs.
  * window.Klagomalsguiden.mount(element, config) mounts another instance by hand.
@@ -25,7 +26,7 @@ const STRINGS = {
     privacy:
       "Om dina uppgifter: Det du skriver används bara för ditt ärende. Vi frågar efter namn och " +
       "personnummer först när det behövs, och inget skickas förrän du har godkänt det.",
-    privacyStored: "Samtalet sparas i den här webbläsaren tills du rensar det.",
+    privacyStored: "Samtalet finns kvar i den här fliken tills du stänger den eller trycker på \"Avsluta och rensa\".",
     privacyLink: "Så hanterar vi dina personuppgifter",
     logLabel: "Samtal med Klagomålsguiden",
     botSays: "Klagomålsguiden:",
@@ -42,10 +43,12 @@ const STRINGS = {
       "Just nu går det inte att nå Klagomålsguiden. Vi försöker igen automatiskt. " +
       "Om du behöver vård, ring 1177. Vid fara för liv, ring 112.",
     pending: "Skickas när anslutningen är tillbaka",
-    restart: "Rensa samtalet och börja om",
+    restart: "Avsluta och rensa",
     restartConfirm:
-      "Vill du rensa samtalet och börja om? Det du har skrivit här försvinner från skärmen. " +
-      "Ett ärende som du redan har skickat in påverkas inte.",
+      "Vill du avsluta och rensa samtalet? Det du har skrivit här försvinner från skärmen och från " +
+      "webbläsaren. Ett ärende som du redan har skickat in påverkas inte.",
+    cleared: "Samtalet är avslutat och rensat från den här webbläsaren.",
+    handedOver: "Det du skrev före det här har tagits bort från webbläsaren.",
     followCase: "Följ ett ärende du redan har skickat in",
     safetyHeading: "Viktigt",
     call: (n, who) => (who ? `Ring ${who} ${n}` : `Ring ${n}`),
@@ -63,7 +66,7 @@ const STRINGS = {
     privacy:
       "About your data: what you write is only used for your case. We ask for your name and " +
       "personal identity number only when needed, and nothing is sent until you have approved it.",
-    privacyStored: "The conversation is kept in this browser until you clear it.",
+    privacyStored: "The conversation is kept in this tab until you close it or press \"End and clear\".",
     privacyLink: "How we handle your personal data",
     logLabel: "Conversation with Klagomålsguiden",
     botSays: "Klagomålsguiden:",
@@ -80,10 +83,12 @@ const STRINGS = {
       "Klagomålsguiden cannot be reached right now. We keep trying. " +
       "If you need care, call 1177. If a life is in danger, call 112.",
     pending: "Will be sent when the connection is back",
-    restart: "Clear the conversation and start over",
+    restart: "End and clear",
     restartConfirm:
-      "Clear the conversation and start over? What you wrote disappears from the screen. " +
-      "A case you have already submitted is not affected.",
+      "End and clear the conversation? What you wrote disappears from the screen and from this " +
+      "browser. A case you have already submitted is not affected.",
+    cleared: "The conversation has ended and is cleared from this browser.",
+    handedOver: "What you wrote before this has been removed from this browser.",
     followCase: "Follow a case you have already submitted",
     safetyHeading: "Important",
     call: (n, who) => (who ? `Call ${who} ${n}` : `Call ${n}`),
@@ -132,7 +137,7 @@ function readConfig(script, overrides) {
     target: cfg.target || null,
     initPayload: cfg.initPayload === undefined ? "/greet" : cfg.initPayload,
     lang: STRINGS[lang] ? lang : "sv",
-    storage: ["local", "session", "none"].includes(cfg.storage) ? cfg.storage : "local",
+    storage: ["local", "session", "none"].includes(cfg.storage) ? cfg.storage : "session",
     transports: (cfg.transports || "websocket,polling").split(",").map((s) => s.trim()).filter(Boolean),
     open: String(cfg.open) === "true",
     privacyUrl: cfg.privacyUrl || null,
@@ -182,10 +187,14 @@ function makeStore(kind, key) {
   };
 }
 
-// Personnummer / samordningsnummer are never kept in browser storage: the stored copy is masked.
+// Personnummer / samordningsnummer and the case's access code (ABCD-EFGH-JKLM) are never kept in
+// browser storage: the stored copy is masked.
+const CODE_RE = /\b[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}\b/g;
 function maskForStorage(text) {
   if (typeof text !== "string") return text;
-  return text.replace(/\b(\d{2})?(\d{6})[-+ ]?\d{4}\b/g, (m, cent, ymd) => `${cent || ""}${ymd}-****`);
+  return text
+    .replace(/\b(\d{2})?(\d{6})[-+ ]?\d{4}\b/g, (m, cent, ymd) => `${cent || ""}${ymd}-****`)
+    .replace(CODE_RE, "****-****-****");
 }
 
 function newSessionId() {
@@ -277,6 +286,8 @@ class ChatWidget {
     this.sessionId = (saved && saved.sessionId) || newSessionId();
     this.log = (saved && Array.isArray(saved.log) && saved.log) || [];
     this.initSent = Boolean(saved && saved.initSent);
+    // entries before this index are not stored: they came before a hand-over (see onBotMessage)
+    this.storeFrom = 0;
     this.outbox = []; // messages typed while the connection is down
     this.confirmed = false;
     this.everConnected = false;
@@ -377,7 +388,7 @@ class ChatWidget {
         "div",
         { class: "kg-tools" },
         link(t.followCase, caseHref, t),
-        h("button", { class: "kg-link-btn", type: "button", onclick: () => this.restart() }, t.restart),
+        h("button", { class: "kg-end", type: "button", "data-testid": "kg-end", onclick: () => this.restart() }, t.restart),
       ),
     );
 
@@ -558,6 +569,15 @@ class ChatWidget {
     const custom = nested || msg;
     const kind = custom.kind || custom.type || null;
 
+    // {"kind":"handover","keep":n}: the case has been filed (or the complaint stopped). The browser keeps
+    // only the last n messages of this turn (the reference; the code is masked), nothing written before.
+    const marker = kind === "handover" ? custom : custom.data && custom.data.kind === "handover" ? custom.data : null;
+    if (marker) {
+      const keep = Math.max(0, Math.min(Number(marker.keep) || 0, this.log.length));
+      this.storeFrom = this.log.length - keep;
+      this.persist();
+      return;
+    }
     // {"kind":"safety"} without text marks the bot's last messages of this turn as safety answers
     if (kind === "safety" && !msg.text && !custom.text) {
       this.markTurnAsSafety();
@@ -730,28 +750,41 @@ class ChatWidget {
   }
 
   persist() {
-    const log = this.log.map((e) => {
+    const kept = this.storeFrom > 0
+      ? [{ from: "bot", style: "note", text: this.t.handedOver }, ...this.log.slice(this.storeFrom)]
+      : this.log;
+    const log = kept.map((e) => {
       const copy = { ...e, text: maskForStorage(e.text) };
       if (copy.payload) copy.payload = maskForStorage(copy.payload);
+      if (copy.buttons) copy.buttons = copy.buttons.map((b) => ({ ...b, title: maskForStorage(b.title), payload: maskForStorage(b.payload) }));
       delete copy.idx;
       return copy;
     });
     this.store.save({ sessionId: this.sessionId, log, initSent: this.initSent });
   }
 
+  /** "Avsluta och rensa": the conversation ends (the server is told to start over, which also removes
+   *  it from the conversation store), the browser forgets it, and the next person gets a new session. */
   restart() {
     if (this.log.length && !window.confirm(this.t.restartConfirm)) return;
+    const old = this.socket;
+    if (old && this.confirmed && this.log.length) this.emitUser("/start_over");
     this.store.clear();
     this.log = [];
     this.outbox = [];
+    this.storeFrom = 0;
     this.initSent = false;
     this.sessionId = newSessionId();
     this.logEl.textContent = "";
     this.setTyping(false);
-    if (this.socket) {
+    this.setConn(this.t.cleared, "ok");
+    if (old) {
+      // a new connection, so that nothing more of the old conversation reaches this page
+      old.off();
+      setTimeout(() => old.disconnect(), 300);
+      this.socket = null;
       this.confirmed = false;
-      if (this.socket.connected) this.socket.emit("session_request", { session_id: this.sessionId });
-      else this.socket.connect();
+      this.connect();
     }
     this.inputEl.focus();
   }
