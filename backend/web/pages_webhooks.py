@@ -60,6 +60,7 @@ async def create_subscription(request: web.Request, session, ctx: security.Offic
         _sub, secret = await webhooks.create_subscription(session, ctx.officer, values["url"], values["description"])
     except ApiError as exc:
         await session.rollback()
+        await session.refresh(ctx.officer)
         return await _subscriptions_page(request, session, ctx, errors=dict(exc.fields), values=values, status=422)
     # the secret is shown this once, on the answer to the form (not in a URL)
     return await _subscriptions_page(request, session, ctx, new_secret=secret)
@@ -114,6 +115,7 @@ async def resend(request: web.Request, session, ctx: security.OfficerContext) ->
         await webhooks.resend(session, ctx.officer, int(request.match_info["delivery_id"][:9]))
     except ApiError as exc:
         await session.rollback()
+        await session.refresh(ctx.officer)
         if exc.status == 404:
             raise web.HTTPNotFound() from None
         return render(request, "officer/webhook_log.html", {
