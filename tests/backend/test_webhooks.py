@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from argparse import Namespace
 from pathlib import Path
 
 import aiohttp
+import jsonschema_rs
 import pytest
 from kg_testkit import (DESCRIPTION, JH_ADMIN, JH_HANDLER, JH_RECEIVER, PATIENT_NAME, PN_HANDLER, PN_JAMTLAND, PNR,
                         REGION_JH, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, SECRET_KEY, SERVICE_TOKEN,
@@ -68,6 +71,14 @@ async def settled(sessions, seconds: float = 60) -> list[WebhookDelivery]:
             return await deliveries(sessions)
         await asyncio.sleep(0.1)
     raise AssertionError(f"deliveries still pending after {seconds}s: {await deliveries(sessions)}")
+
+
+def documented_schemas() -> dict[str, dict]:
+    """docs/events.md: the envelope, and the `data` schema under each event's heading."""
+    text = (ROOT / "docs" / "events.md").read_text()
+    blocks = re.findall(r"### `([a-z_.]+)`.*?```json\n(.*?)```", text, re.S)
+    envelope = re.search(r'```json\n(\{"\$schema".*?)```', text, re.S).group(1)
+    return {"envelope": json.loads(envelope), **{name: json.loads(body) for name, body in blocks}}
 
 
 def personal_data_absent(body: str) -> None:
@@ -138,7 +149,11 @@ async def test_every_event_arrives_in_order_once_through_failures_and_a_time_out
         assert a.id in accepted_ids
     assert all(d.status == "delivered" for d in rows)
     assert max(d.attempts for d in rows) >= 2
-    for a in rec.arrivals:
+    schemas = documented_schemas()
+    assert set(schemas) == {"envelope", *webhooks.EVENT_TYPES}
+    for a in rec.arrivals:  # as docs/events.md says, and nothing personal
+        jsonschema_rs.validate(schemas["envelope"], a.payload)
+        jsonschema_rs.validate(schemas[a.type], a.payload["data"])
         personal_data_absent(a.body)
         assert a.payload["data"]["organisation_id"] == REGION_JH
     statement = [a.payload["data"] for a in rec.accepted if a.type == "case.statement_requested"]
