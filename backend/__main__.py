@@ -1,4 +1,5 @@
-"""Command line: python -m backend serve|migrate|seed-demo|import-units|create-officer|retention|check-deadlines."""
+"""Command line: python -m backend serve|migrate|seed-demo|import-units|create-officer|create-integration-token|
+retention|check-deadlines."""
 from __future__ import annotations
 
 import argparse
@@ -96,6 +97,18 @@ def cmd_create_officer(args, settings: Settings) -> None:
     print("create-officer: ok")
 
 
+def cmd_create_integration_token(args, settings: Settings) -> None:
+    """Prints a new token for the organisation's diary system once (only its hash is stored)."""
+    from .services.integration import create_token
+    try:
+        token = asyncio.run(_with_session(settings, lambda s: create_token(s, args.organisation, args.label)))
+    except ValueError as exc:
+        print(f"create-integration-token: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"create-integration-token: {token}")
+    print("Spara nyckeln nu: den visas inte igen.", file=sys.stderr)
+
+
 def cmd_retention(args, settings: Settings) -> None:
     from .services.retention import anonymise_closed
     run = asyncio.run(_with_session(settings, lambda s: anonymise_closed(s, settings, days=args.days)))
@@ -128,13 +141,17 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--role", required=True, choices=["receiver", "handler", "admin"])
     c.add_argument("--organisation", required=True)
     c.add_argument("--password")
+    t = sub.add_parser("create-integration-token", help="a token for an organisation's diary system")
+    t.add_argument("--organisation", required=True)
+    t.add_argument("--label", default="diariesystem", help="which system (shown in the audit log)")
     r = sub.add_parser("retention")
     r.add_argument("--days", type=int, help="override KG_RETENTION_DAYS")
     sub.add_parser("check-deadlines")
     args = p.parse_args(argv)
     settings = Settings.from_env()
     {"serve": cmd_serve, "migrate": cmd_migrate, "seed-demo": cmd_seed_demo, "import-units": cmd_import_units,
-     "create-officer": cmd_create_officer, "retention": cmd_retention,
+     "create-officer": cmd_create_officer, "create-integration-token": cmd_create_integration_token,
+     "retention": cmd_retention,
      "check-deadlines": cmd_check_deadlines}[args.cmd](args, settings)
 
 

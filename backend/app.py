@@ -7,6 +7,7 @@ import logging
 import os
 from typing import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 
 from . import i18n
@@ -16,7 +17,7 @@ from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
 from .appkeys import LOGIN_LIMITER, REPORTER_LIMITER
-from .services import auth, cases, lease, reporter_sessions
+from .services import auth, cases, lease, reporter_sessions, webhooks
 from .services.notify import Notifier
 from .services.ratelimit import DatabaseFailures, FailureLimiter, purge_failures
 from .settings import Settings, require_safe_secrets
@@ -139,6 +140,32 @@ async def deadline_ctx(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+async def webhook_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The webhook worker (services.webhooks): every webhook_poll_s, new events are fanned out and due
+    deliveries claimed and sent. Every process runs it; the claims in the database keep them apart. It is a
+    task of its own, so a slow receiver never holds up a request."""
+    settings = app["settings"]
+    poll = settings.webhook_poll_s
+
+    async def loop() -> None:
+        async with aiohttp.ClientSession() as http:
+            while True:
+                try:
+                    sent = await webhooks.run_once(app["sessionmaker"], settings, http)
+                except Exception:  # noqa: BLE001 — keep going; the database may be back next time
+                    log.warning("webhook worker round failed", exc_info=True)
+                    sent = 0
+                if not sent:
+                    await asyncio.sleep(poll)
+
+    task = asyncio.create_task(loop()) if poll > 0 else None
+    yield
+    if task:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     require_safe_secrets(settings)  # never serve with the development secrets outside KG_ENV=dev
@@ -151,6 +178,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app["deps"] = cases.Deps(settings=settings, notify=notifier)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(deadline_ctx)
+    app.cleanup_ctx.append(webhook_ctx)
     setup_routes(app)
     if os.environ.get("KG_WEB", "1") != "0":  # KG_WEB=0: the JSON API only
         try:

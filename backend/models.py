@@ -105,6 +105,8 @@ class Case(SQLModel, table=True):
     handled_by_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
     anonymised_at: Optional[datetime] = None
     updated_at: datetime = Field(default_factory=utcnow)
+    # the region's diary system (W3D3, Platina, …) writes its own number back (api.integration)
+    diary_number: Optional[str] = Field(default=None, max_length=100)
 
 
 class Message(SQLModel, table=True):
@@ -194,3 +196,67 @@ class PeriodicLease(SQLModel, table=True):
     holder: str = Field(max_length=100)
     due_at: datetime
     ran_at: datetime
+
+
+# --- webhooks to the region's diary system (services.webhooks) ---------------------------------------------
+
+class IntegrationToken(SQLModel, table=True):
+    """An organisation's diary system: may set diary numbers on its cases. Only the token's hash is kept."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    organisation_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
+    label: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """Where an organisation's case events go. The secret signs them (Standard Webhooks), so it is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
+    url: str = Field(max_length=500)
+    description: str = Field(default="", max_length=200)
+    secret: str = Field(max_length=100)  # "whsec_" + base64 of the key bytes
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """The outbox: one row per case event and organisation, written in the transaction of the change.
+    `fanned_out` is set when the deliveries to the organisation's subscriptions have been made."""
+
+    __table_args__ = (Index("ix_webhookevent_fan", "fanned_out", "id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)  # the order of events (per case: commit order)
+    event_id: str = Field(max_length=40, unique=True)          # webhook-id
+    organisation_id: str = Field(max_length=40, index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    type: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    fanned_out: bool = False
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to one subscription: pending → delivered, or dead after the last retry. A worker claims a
+    row by moving `claimed_until` forward with its own `claim_token` (services.webhooks.claim_due)."""
+
+    __table_args__ = (
+        Index("ix_webhookdelivery_due", "status", "next_attempt_at"),
+        Index("ix_webhookdelivery_order", "subscription_id", "case_id", "event_row_id"),
+        Index("ux_webhookdelivery_event_sub", "event_row_id", "subscription_id", unique=True),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    event_row_id: int = Field(foreign_key="webhookevent.id")
+    subscription_id: int = Field(foreign_key="webhooksubscription.id")
+    case_id: int
+    status: str = Field(default="pending", max_length=10)  # pending | delivered | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_until: Optional[datetime] = None
+    claim_token: Optional[str] = Field(default=None, max_length=40)
+    last_status_code: Optional[int] = None
+    last_error: Optional[str] = Field(default=None, max_length=200)
+    last_attempt_at: Optional[datetime] = None
+    delivered_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -235,3 +235,7 @@ class SetUnitIn(Strict):
 
 class EmptyIn(Strict):
     pass
+
+
+class DiaryNumberIn(Strict):
+    diary_number: str = Field(min_length=1, max_length=100)

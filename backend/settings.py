@@ -53,6 +53,19 @@ def require_safe_secrets(settings: "Settings") -> None:
                                "or set KG_ENV=dev for local development (make run does).")
 
 
+def _env_floats(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A comma-separated list of seconds, e.g. KG_WEBHOOK_BACKOFF_S=5,300,1800."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return tuple(float(v) for v in value.split(",") if v.strip())
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def normalise_database_url(url: str) -> str:
     """Accept plain postgres:// and sqlite:// URLs and pick the async drivers."""
     if url.startswith("postgres://"):
@@ -97,6 +110,11 @@ class Settings:
     rasa_socket_url: str = "http://127.0.0.1:5005"
     # proxies in front of us (nginx, a load balancer): only their X-Forwarded-For is believed
     trusted_proxies: tuple = ()
+    # webhooks to the diary systems: the wait before each retry (after the last one the delivery is dead),
+    # the time a receiver has to answer, and how often the worker looks for due deliveries (0: no worker)
+    webhook_backoff_s: tuple = (5, 60, 300, 1800, 7200, 21600, 43200)
+    webhook_timeout_s: float = 10.0
+    webhook_poll_s: float = 1.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -127,6 +145,9 @@ class Settings:
             deadline_check_interval_s=_env_int("KG_DEADLINE_CHECK_INTERVAL_S", cls.deadline_check_interval_s),
             rasa_socket_url=os.environ.get("KG_RASA_SOCKET_URL", f"http://127.0.0.1:{_env_int('RASA_PORT', 5005)}"),
             trusted_proxies=parse_trusted_proxies(os.environ.get("KG_TRUSTED_PROXIES", "")),
+            webhook_backoff_s=_env_floats("KG_WEBHOOK_BACKOFF_S", cls.webhook_backoff_s),
+            webhook_timeout_s=_env_float("KG_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            webhook_poll_s=_env_float("KG_WEBHOOK_POLL_S", cls.webhook_poll_s),
         )
         s = replace(s, database_url=normalise_database_url(s.database_url))
         return replace(s, **overrides) if overrides else s

@@ -1,7 +1,7 @@
 """JSON routes under /api/v1, grouped by audience."""
 from aiohttp import web
 
-from . import health, intake, officer, openapi, public, reporter, stats
+from . import health, intake, integration, officer, openapi, public, reporter, stats
 
 
 def setup_routes(app: web.Application) -> None:
@@ -11,4 +11,5 @@ def setup_routes(app: web.Application) -> None:
     app.add_routes(reporter.routes)
     app.add_routes(officer.routes)
     app.add_routes(stats.routes)
+    app.add_routes(integration.routes)
     app.add_routes(openapi.routes)

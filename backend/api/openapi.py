@@ -154,12 +154,14 @@ def response_schemas() -> dict[str, Any]:
             "patient_consent": STR, "consent_note": NSTR, "child_age": NINT, "description": NSTR,
             "desired_outcome": NSTR, "reply_wanted": BOOL, "reporter_category": NSTR, "reporter_category_label": STR,
             "officer_categories": _arr(STR), "tags": _arr(STR), "anonymised": BOOL,
+            "diary_number": NSTR,  # set by the organisation's diary system (PUT …/diary-number)
             # what the requesting officer may do now (services.cases.refusal); the rest answers 403/409
             "allowed_actions": _arr({"type": "string", "enum": list(ACTION_ROLES)}),
             "thread": _arr(_ref("Message")),
             "events": _arr(_obj({"kind": STR, "data": {"type": "object"}, "officer_id": NINT,
                                  "created_at": DATETIME})),
             "audit": _arr(_obj({"at": DATETIME, "officer_email": NSTR, "action": STR, "detail": NSTR}))}),
+        "DiaryNumber": _obj({"reference": STR, "diary_number": STR}),
         "TaggedExport": _obj({"tag": STR, "cases": _arr(_obj({
             "reference": STR, "received_at": DATE, "closed_at": NDATE, "event_date": NDATE, "status": status,
             "unit_hsa_id": NSTR, "unit_name": NSTR, "verksamhetsomrade": NSTR, "region": STR, "age_band": NSTR,
@@ -311,6 +313,13 @@ def document() -> dict[str, Any]:
         "/api/v1/officer/export/tagged": {"get": {"operationId": "officerExportTagged", "security": BEARER, "parameters": [
             _q("tag", {"type": "string", "maxLength": 40}, True), _q("format", {"type": "string", "enum": ["json", "csv"]})],
             "responses": _resp(_ref("TaggedExport"), also={"text/csv": CSV})}},
+        "/api/v1/integration/cases/{reference}/diary-number": {"put": {
+            "operationId": "integrationSetDiaryNumber", "security": [{"integration": []}],
+            "summary": "Diariesystemet sätter sitt diarienummer på ärendet",
+            "parameters": [REF], "requestBody": _json_body({
+                "type": "object", "additionalProperties": False, "required": ["diary_number"],
+                "properties": {"diary_number": {"type": "string", "minLength": 1, "maxLength": 100}}}),
+            "responses": _resp(_ref("DiaryNumber"))}},
         "/api/v1/stats/categories": {"get": {"operationId": "statsCategories", "parameters": stats_params,
                                              "responses": _resp(_ref("StatsCategories"), also={"text/csv": CSV})}},
         "/api/v1/stats/summary": {"get": {"operationId": "statsSummary", "parameters": stats_params,
@@ -330,7 +339,8 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": response_schemas(),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                           "service": {"type": "http", "scheme": "bearer"}}},
+                                           "service": {"type": "http", "scheme": "bearer"},
+                                           "integration": {"type": "http", "scheme": "bearer"}}},
     }
 
 

@@ -24,7 +24,7 @@ from ..swedish_time import local_date, swedish_midnight, utcnow
 from ..schemas import CaseIn
 from ..settings import Settings
 from . import attachments as att
-from . import audit
+from . import audit, webhooks
 from .units import patient_board_of
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,10 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
         case.access_code_hash = hash_code(settings, code)
         session.add(CaseEvent(case_id=case.id, kind="created", data={"channel": case.channel,
                                                                        "recipient": recipient.id}))
+        webhooks.record(session, case, "case.created", {
+            "status": case.status, "channel": case.channel, "recipient_kind": case.recipient_kind,
+            "region_code": case.region_code, "care_unit_hsa_id": case.care_unit_hsa_id,
+            "received_at": iso(case.received_at), "answer_due": case.answer_due.isoformat()})
         await session.commit()
     except IntegrityError:
         # a concurrent request with the same key won the race: answer as a replay
@@ -277,6 +281,10 @@ async def _add_message(session: AsyncSession, settings: Settings, case: Case, ms
     for s in stored:
         session.add(Attachment(case_id=case.id, message_id=msg.id, filename=s.filename, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, storage_key=s.storage_key))
+    # statement requests and statements are between the organisations: both hear of them
+    webhooks.record(session, case, "case.message_added", {"message_id": msg.id, "kind": msg.kind, "author": msg.author,
+                                                          "attachments": len(stored)},
+                    [case.recipient_org_id, case.statement_org_id] if msg.kind.startswith("statement") else None)
     return stored
 
 
@@ -297,6 +305,7 @@ def _transition(session: AsyncSession, case: Case, target: str, officer: Officer
             status=catalogue.label("statuses", case.status))) from None
     session.add(CaseEvent(case_id=case.id, kind="status_changed", officer_id=officer.id if officer else None,
                           data={"from": case.status, "to": target, "reason": reason}))
+    webhooks.record(session, case, "case.status_changed", {"from": case.status, "to": target, "reason": reason})
     case.status = target
     case.updated_at = utcnow()
 
@@ -413,7 +422,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "reporter_category": case.reporter_category,
         "reporter_category_label": catalogue.category_label(case.reporter_category),
         "officer_categories": case.officer_categories,
-        "tags": case.tags, "anonymised": case.anonymised_at is not None,
+        "tags": case.tags, "anonymised": case.anonymised_at is not None, "diary_number": case.diary_number,
         "thread": await _thread(session, case),
         "events": [{"kind": e.kind, "data": e.data, "officer_id": e.officer_id, "created_at": iso(e.created_at)}
                    for e in events],
@@ -567,6 +576,8 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         msg = Message(case_id=case.id, kind="statement", author="officer", officer_id=officer.id,
                       organisation_id=officer.organisation_id, body=payload.body, created_at=now)
         stored = await _add_message(session, settings, case, msg, uploads, types)
+        webhooks.record(session, case, "case.statement_given", {"statement_organisation_id": case.statement_org_id},
+                        [case.recipient_org_id, case.statement_org_id])
     elif action == "reassign":
         target = await session.get(Organisation, payload.organisation_id)
         if target is None:
@@ -577,6 +588,9 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
             _transition(session, case, lc.RECEIVED, officer, reason="reassigned")
         session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
                               data={"from": case.recipient_org_id, "to": target.id, "reason": payload.reason or ""}))
+        webhooks.record(session, case, "case.reassigned", {"from_organisation_id": case.recipient_org_id,
+                                                           "to_organisation_id": target.id, "status": case.status},
+                        [case.recipient_org_id, target.id])
         case.recipient_org_id, case.recipient_kind, case.region_code = target.id, target.kind, target.region_code
         # the new organisation starts afresh: an earlier statement organisation no longer has the case
         # (the statement itself stays in the thread, the request in the events)
@@ -599,6 +613,9 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
         case.statement_requested_at = now
         session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
                               data={"organisation_id": target.id, "due": due.isoformat()}))
+        webhooks.record(session, case, "case.statement_requested", {"statement_organisation_id": target.id,
+                                                                    "statement_due": due.isoformat()},
+                        [case.recipient_org_id, target.id])
         if payload.body and payload.body.strip():
             # what the care provider is asked to answer: in the thread for both organisations, not the reporter
             msg = Message(case_id=case.id, kind="statement_request", author="officer", officer_id=officer.id,
@@ -626,6 +643,7 @@ async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, re
     elif action == "close":
         _transition(session, case, lc.CLOSED, officer, reason="closed")
         case.closed_at = now
+        webhooks.record(session, case, "case.closed", {"closed_at": iso(now)})
         # the organisation that gave a statement is done with the case: if the reporter reopens it, it
         # stays with the recipient (the statement stays in the thread, the request in the events)
         case.statement_org_id = None

@@ -267,6 +267,7 @@ def audit_labels() -> dict[str, str]:
         "extend_statement": _("Förlängde tid för yttrande"), "categorise": _("Kategoriserade"),
         "tags": _("Ändrade taggar"), "set_unit": _("Valde mottagning"), "close": _("Avslutade"),
         "read_attachment": _("Öppnade bilaga"), "export": _("Exporterade"),
+        "set_diary_number": _("Diariesystemet satte diarienummer"),
     }
 
 

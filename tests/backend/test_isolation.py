@@ -55,6 +55,14 @@ REPORTER_ROUTES = {
     ("GET", "/arende"), ("POST", "/arende"), ("POST", "/arende/svar"), ("POST", "/arende/logga-ut"),
     ("GET", "/arende/bilagor/{attachment_id}"),
 }
+# the diary system's write-back (integration token: another organisation's case is 404,
+# test_webhooks.py::test_the_diary_system_sets_its_diary_number) and the admin's webhook pages (own organisation's
+# subscriptions and deliveries only: test_webhook_pages.py::test_only_the_organisations_admin_sees_the_pages)
+WEBHOOK_ROUTES = {
+    ("PUT", "/api/v1/integration/cases/{reference}/diary-number"),
+    ("GET", "/officer/webhooks"), ("POST", "/officer/webhooks"), ("POST", "/officer/webhooks/{sub_id}/{action}"),
+    ("GET", "/officer/webhooks/leveranser"), ("POST", "/officer/webhooks/leveranser/{delivery_id}/skicka-igen"),
+}
 # no case data behind these
 OTHER_ROUTES = {
     ("GET", "/health"), ("GET", "/api/v1/taxonomy"), ("GET", "/api/v1/regions"), ("GET", "/api/v1/units"),
@@ -67,7 +75,7 @@ OTHER_ROUTES = {
 
 def test_every_route_is_classified():
     routes = {(m, p) for m, p in ROUTES if m != "HEAD"}  # HEAD mirrors GET
-    unknown = routes - CASE_ROUTES - ORG_ROUTES - REPORTER_ROUTES - OTHER_ROUTES
+    unknown = routes - CASE_ROUTES - ORG_ROUTES - REPORTER_ROUTES - WEBHOOK_ROUTES - OTHER_ROUTES
     assert not unknown, f"new routes: add them to the isolation test: {sorted(unknown)}"
     assert CASE_ROUTES <= routes and ORG_ROUTES <= routes
 

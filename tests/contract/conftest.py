@@ -109,6 +109,18 @@ async def _mint_token(url: str, email: str) -> str:
         await engine.dispose()
 
 
+async def _mint_integration_token(url: str, organisation_id: str) -> str:
+    """The organisation's diary-system token, as `python -m backend create-integration-token` makes it."""
+    from backend.db import make_engine, make_sessionmaker
+    from backend.services.integration import create_token
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await create_token(session, organisation_id, "contract")
+    finally:
+        await engine.dispose()
+
+
 # --- the database --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -221,6 +233,7 @@ class Api:
     reporter_code: str
     reporter_attachment_id: int
     officer_references: list[str]
+    integration_token: str = ""
     _cycle: Iterator[str] = field(init=False, repr=False)
     _serial: Iterator[int] = field(init=False, repr=False)
     _units: Iterator[str] = field(init=False, repr=False)
@@ -233,6 +246,9 @@ class Api:
     @property
     def url(self) -> str:
         return self.server.url
+
+    def integration_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.integration_token}"}
 
     def service_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.server.service_token}"}
@@ -291,4 +307,5 @@ def api(server: Server) -> Api:
               for c in ("bemotande", "diagnos", "lakemedel")]
     return Api(server, officer_token=_login(server.url, OFFICER_EMAIL), admin_token=_login(server.url, ADMIN_EMAIL),
                reporter_reference=ref, reporter_code=code, reporter_attachment_id=attachment_id,
-               officer_references=[ref, *others])
+               officer_references=[ref, *others],
+               integration_token=asyncio.run(_mint_integration_token(server.db_url, "SE2321000207")))

@@ -136,6 +136,8 @@ def test_security_schemes_match_the_handlers() -> None:
             sec = {k for req in op.get("security", []) for k in req}
             if path == "/api/v1/cases":
                 assert sec == {"service"}
+            elif path.startswith("/api/v1/integration/"):
+                assert sec == {"integration"}, f"{m.upper()} {path}"
             elif path.startswith("/api/v1/officer/") and path != "/api/v1/officer/login":
                 assert sec == {"bearer"}, f"{m.upper()} {path}"
             else:

@@ -67,6 +67,10 @@ def credentials(case, api) -> dict[str, str]:
             else:
                 case.path_parameters["reference"] = api.next_officer_reference()
         return api.officer_headers(admin=path == "/api/v1/officer/export/tagged")
+    if path.startswith("/api/v1/integration/"):
+        if positive:  # the officer's organisation's cases: the token's own
+            case.path_parameters["reference"] = api.next_officer_reference()
+        return api.integration_headers()
     if path.startswith("/api/v1/stats/"):
         # alternate between the public (suppressed) view and an officer's own organisation
         return api.officer_headers() if api.next_officer_reference() == api.reporter_reference else {}
