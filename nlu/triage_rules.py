@@ -42,7 +42,8 @@ EMERGENCY = _rx(
     _KID + r" (ar|blir|har blivit) (helt |jatte |sa )?(slapp|bla|gra|kall och blek)",
     r"\bslapp och (svarar|reagerar) inte\b",
     r"\b(bloder|blodet) (kraftigt|mycket|jattemycket|massor|som fan|ohejdat|och slutar inte)\b",
-    r"\b(slutar|stoppar) inte (att )?blo(da|dningen)\b", r"\bblodet (sprutar|forsar)\b",
+    r"\b(slutar|stoppar) inte (att )?blo(da|dningen)\b", r"\bblodet (sprutar|forsar)\b", r"\b(forsar|sprutar|pumpar) (det )?(ut )?blod\b",
+    r"\b(kanner|marker) (inga|inte nagra|inte langre nagra) (sparkar|fosterrorelser|rorelser)\b",
     # AKUT (stroke): Ansikte, Kroppsdel, Uttal — in any tense that is still now
     r"\bmungipa(n)? (hanger|sjunker|har sjunkit|har borjat hanga|har hangt|ar sned|sluttar)\b",
     r"\bhanger i (ena )?mungipan\b", r"\bsluddrar\b", r"\bsned i ansiktet\b",
@@ -55,6 +56,8 @@ EMERGENCY = _rx(
     r"\b(inte|ej|icke) (formar|kan|orkar) (lyfta|rora|kanna|anvanda) (min |mitt |den |ena |hoger |vanster )?"
     r"(hogra|vanstra|ena|hoger|vanster)? ?(armen|arm|benet|ben|handen|hand|sidan|sida|ansiktshalvan)\b",
     r"\b(talet|rosten) (inte|ej|icke) (lyder|fungerar|funkar)\b",
+    r"\b(handen|armen|benet|foten|hogra \w+|vanstra \w+|ena \w+) (lyder|lyssnar|fungerar|funkar|vill) (mig )?(inte|ej|icke)( langre)?\b",
+    r"\bmunnen (hanger|sjunker|ar sned|sluttar|drar)\b", r"\b(hanger|sned) (pa|at) ena sidan\b",
     r"\b(talet|rosten|sprak\w*) (lyder|fungerar|funkar|vill) (mig )?(inte|ej|icke)\b",
     r"\b(kan|formar)" + _S + r" (inte|ej|icke) (forma|fa fram|uttala) (orden|ord|meningar)\b",
     r"\b(har|fatt|far) (en )?(stroke|hjartinfarkt|hjartattack|hjartstopp)\b.*\b(nu|tror|just)\b",
@@ -75,7 +78,9 @@ EMERGENCY = _rx(
     r"\bkan (bara|knappt) (saga|prata|fa fram|fa ur mig) (nagra|ett par|ett|enstaka) ord\b",
     r"\b(vaser|pipande andning|pip i brostet|andnod)\b.*\b(nu|slut|igen|vaerre|varre)\b",
     r"\b(bleeding|cant breathe|can t breathe|cannot breathe|not breathing|unconscious|chest pain|heart attack|having a stroke"
-    r"|seizure|overdose|choking|call an ambulance|need an ambulance|emergency now)\b",
+    r"|seizure|overdose|choking|call an ambulance|need an ambulance|emergency now|not waking up|wont wake up|won t wake up"
+    r"|(can|could) ?not wake|cant wake|can t wake|not responding|no pulse|(vomit|vomiting|throwing up|coughing) blood"
+    r"|turning blue|lips are blue|passed out)\b",
     r"\bhjalp (mig )?(nu|snabbt|fort)\b.*\b(andas|blod|brost|medvetslos|doende)\b",
     r"\b(hon|han|hen|jag|pappa|mamma) (haller pa att|kommer att) do\b.*\b(nu|hjalp)",
 )
@@ -88,7 +93,8 @@ SUICIDE = _rx(
     r"\bsta(r|endes)?" + _S + r" (pa|vid|uppe pa) (bron|taket|perrongen|sparet|kanten|stupet|balkongracket|klippan)\b",
     r"\b(ar|sitter|star|gatt upp)" + _S + r" (pa|uppe pa|ute pa) (taket|bron|kanten|balkongracket)\b",
     r"\b(kommer|ska|tanker|vagar)" + _S + r" (att )?hoppa\b(?! (over|in|pa|av|till|fram))",
-    r"\b(kill myself|end my life|suicide|want to die|going to jump)\b",
+    r"\b(kill myself|end my life|suicide|suicidal|want to die|going to jump|(standing|sitting) on the (roof|bridge|edge|ledge)"
+    r"|(took|taken|swallowed) (all|all my|a lot of|too many|many) (pills|tablets)|can t go on|cant go on|say goodbye)\b",
     r"\b(hoppa|hoppar|kasta mig) (fran|ner fran|framfor|ut|ifran)\b",
     r"\bavskedsbrev\b", r"\bskrivit (brev|ett brev|avsked) till (alla|mina|familjen|barnen)\b",
     r"\bingen (kommer|skulle|kommer att) sakna mig\b", r"\b(battre|lattare) (for alla )?om jag (var|vore|inte fanns)",
@@ -125,7 +131,10 @@ THREAT = _rx(
     r"\bvet (var|vart) (hon|han|hen|ni|dom|de|lakaren|doktorn|skoterskan) bor\b",
     r"\bni (kommer|ska) (att )?(angra|fa se|fa betala)\b", r"\b(hon|han|hen|dom|de|ni) ska (fa|fa fan) (betala|lida|se|smaka)\b",
     r"\bska (hon|han|hen|dom|de|ni) (fa|fa fan) (betala|lida|se|smaka pa)\b", r"\bfa smaka pa (samma|sin egen|egen) (sak|medicin)\b",
-    r"\b(i will|gonna|going to) (kill|hurt|shoot|stab)\b",
+    r"\b(i will|i ll|gonna|going to|will|wants to|want to) (kill|hurt|shoot|stab|beat|attack)\b",
+    r"\b(doktorn|lakaren|skoterskan|ni|du|han|hon|dom|de) (dor|ska do|kommer att do|kommer do) (ocksa|med|da)\b",
+    r"\bwith (a |his |my )?(knife|gun|weapon|axe)\b", r"\b(they|you|he|she|staff|all of you|doctors|nurses) (should|better) be (scared|afraid)\b",
+    r"\b(borde|ska|bor|kan) (vara|bli) (radda|radd|rad|ranslig\w*)\b",
     r"\b(har|lagger|placerar|placera|lagga|tar med|byggt|bygga|spranga) (en |ett |mina )?(bomb|bomber|sprangmedel|sprangladdning)\b",
     r"\bskjuta (ihjal|ner|pa)\b", r"\bga loss pa\b",
     r"\b(kunna|kan|ska) (doda|drapa|sla ihjal|morda|skada)\b.*\b(menar allvar|vet vem|pa riktigt|inget skamt)\b",
@@ -179,7 +188,7 @@ EARLIER = re.compile(r"\b(tidigare|forut|en gang i tiden|flera ar|manga ar|for l
 PERFECT = re.compile(r"\bhar (tidigare |en gang |ocksa )?(haft|varit|forsokt|tankt|gjort)\b")
 # "det är över nu", "jag mår bättre nu": the present tense of a crisis that has passed
 RESOLVED = re.compile(r"\b(det ar over|ar over nu|har gatt over|gick over|mar (mycket |lite )?(battre|bra) (nu|idag)"
-                      r"|har fatt (bra )?hjalp|det ar bakom mig|ar hemma (nu|igen)|klarar sig|det loste sig|gick bra till slut|har kommit hem|kom hem|ar utskriven|blev utskriven)\b")
+                      r"|har fatt (bra )?hjalp|det ar bakom mig|ar hemma (nu|igen)|(nu )?ar (han|hon|hen|jag|vi|pappa|mamma) hemma( igen| nu)?|klarar sig|det loste sig|gick bra till slut|(jag|han|hon|hen) lever (idag|i dag|nu)|har matt (mycket |lite )?battre|ar stabil|lever ett bra liv|har kommit hem|kom hem|ar utskriven|blev utskriven)\b")
 PRESENT = re.compile(
     r"\b(nu|just nu|fortfarande|igen|ikvall|i kvall|i natt|inatt|idag|i dag|har|ar|kan|ska|kommer|star|ligger"
     r"|sitter|vill|tanker|far|gor|hjalp|nyss|precis|alldeles|for (en|ett par|nagra|\w+) (timme|timmar|minut|minuter|stund) (sedan|sen))\b")
@@ -190,6 +199,9 @@ DEATH = re.compile(
     r"\b(dog|doog|avled|avlidit|avliden|avlidne|gick bort|gatt bort|har dott|dott|dodsfall|omkom|somnade in"
     r"|dodsbud|begravning|begravningen|ar dod|var dod|doden|avsomnade|forolyckades)\b")
 DEATH_FIGURATIVE = re.compile(r"\b(holl pa att|trodde (att )?(jag|han|hon) skulle|kunde ha) do\b")
+
+
+DATED = re.compile(r"(det|detta|allt det|det har) (var|hande|skedde|ar (\w+ )?(ar|manader|veckor) sedan)\b")
 
 
 def sentences(text: str) -> List[str]:
@@ -234,7 +246,10 @@ def critical(text: str) -> Optional[str]:
     cleaned = [re.sub(r"\s+", " ", re.sub(r"[^\w\s,;:]", " ", s)).strip() for s in sentences(text)]
     cleaned = [s for s in cleaned if s]
     denied = any(SUICIDE_DENIED.search(s) for s in cleaned)
-    for s in cleaned:
+    for k, s in enumerate(cleaned):
+        # "… sa att jag tänkt ta livet av mig. Det var för ett år sen.": the next sentence dates it
+        if k + 1 < len(cleaned) and DATED.match(cleaned[k + 1]) and _only_past(cleaned[k + 1]):
+            continue
         if FIGURATIVE.search(s) and not SUICIDE.search(FIGURATIVE.sub(" ", s)):
             continue
         said = REPORTED_WORDS.sub(" ", s) if REPORTED.search(s) else s
@@ -259,6 +274,7 @@ _DENIED = re.compile(r"\b(aldrig|inte|ej) (nagonsin )?(varit|haft|kant mig|tankt
 # "jag är INTE suicidal, men …": the writer says so outright; the words later in the message are about
 # the complaint (a form about suicidal thoughts), so the suicide patterns stand down (the model does not)
 SUICIDE_DENIED = re.compile(r"\b(ar|kanner mig|har varit) (inte|aldrig|ej|icke) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)"
+                            r"|\b(har|hade) (inga|aldrig haft nagra) (sadana |sjalvmords)?tankar\b"
                             r"|\b(inte|aldrig|ej|icke) (ar|varit|kanner mig) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)")
 
 
