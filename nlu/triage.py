@@ -281,7 +281,10 @@ class TriageClassifier(GraphComponent):
             m.set(INTENT, {"name": demoted[0], "confidence": demoted[1]})
         words = text_features.word_count(text)
         if conf < float(self.config["override_threshold"]):
-            weak = current in UNSURE_INTENTS | {"inform"} and words >= WEAK_WORDS \
+            # (and a complaint about reaching care that DIET took for a medical question: "varför tar det
+            # fyra veckor att få en tid…" — the triage has seen far more of both than DIET)
+            weak_from = UNSURE_INTENTS | {"inform"} | ({"ask_medical"} if label == "complaint" else set())
+            weak = current in weak_from and words >= WEAK_WORDS \
                 and conf >= float(self.config["weak_threshold"]) and label in ("complaint", "medical", "other_authority")
             if not weak:
                 return demoted
