@@ -31,6 +31,16 @@ def _admin_only(request: web.Request, ctx: security.OfficerContext) -> web.Respo
     return None
 
 
+async def _admin_form(request: web.Request, ctx: security.OfficerContext):
+    """An admin's posted form with a valid CSRF token: ``(None, form)``, or ``(refusal, None)``."""
+    if (refused := _admin_only(request, ctx)) is not None:
+        return refused, None
+    form = await form_data(request)
+    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
+        return forbidden_csrf(request), None
+    return None, form
+
+
 async def _subscriptions_page(request: web.Request, session, ctx, errors: dict[str, str] | None = None,
                               values: dict[str, str] | None = None, new_secret: str | None = None,
                               status: int = 200) -> web.Response:
@@ -50,11 +60,9 @@ async def subscriptions_page(request: web.Request, session, ctx: security.Office
 @routes.post("/officer/webhooks")
 @officer_page
 async def create_subscription(request: web.Request, session, ctx: security.OfficerContext) -> web.Response:
-    if (refused := _admin_only(request, ctx)) is not None:
+    refused, form = await _admin_form(request, ctx)
+    if refused is not None:
         return refused
-    form = await form_data(request)
-    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
-        return forbidden_csrf(request)
     values = {"url": first(form, "url")[:600], "description": first(form, "description")[:300]}
     try:
         _sub, secret = await webhooks.create_subscription(session, ctx.officer, values["url"], values["description"])
@@ -69,14 +77,12 @@ async def create_subscription(request: web.Request, session, ctx: security.Offic
 @routes.post(r"/officer/webhooks/{sub_id:\d+}/{action}")
 @officer_page
 async def subscription_action(request: web.Request, session, ctx: security.OfficerContext) -> web.Response:
-    if (refused := _admin_only(request, ctx)) is not None:
-        return refused
     action = request.match_info["action"]
     if action not in ("pausa", "ateruppta", "ta-bort"):
         raise web.HTTPNotFound()
-    form = await form_data(request)
-    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
-        return forbidden_csrf(request)
+    refused, form = await _admin_form(request, ctx)
+    if refused is not None:
+        return refused
     sub_id = int(request.match_info["sub_id"][:9])
     try:
         if action == "ta-bort":
@@ -106,11 +112,9 @@ async def delivery_log(request: web.Request, session, ctx: security.OfficerConte
 @routes.post(r"/officer/webhooks/leveranser/{delivery_id:\d+}/skicka-igen")
 @officer_page
 async def resend(request: web.Request, session, ctx: security.OfficerContext) -> web.Response:
-    if (refused := _admin_only(request, ctx)) is not None:
+    refused, form = await _admin_form(request, ctx)
+    if refused is not None:
         return refused
-    form = await form_data(request)
-    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
-        return forbidden_csrf(request)
     try:
         await webhooks.resend(session, ctx.officer, int(request.match_info["delivery_id"][:9]))
     except ApiError as exc:
