@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from . import dates, handover, texts
 from .backend_client import BackendError, client, new_idempotency_key
-from .common import buttons, find_email, find_phone, turn_of
+from .common import buttons, find_email, find_phone, public_url, turn_of
 from .form_plan import field_buttons
 from .interpret import ROLE_PATTERNS, about_waiting, merge_suggestions
 
@@ -51,8 +51,7 @@ PREFILL_MIN_WORDS = 9
 
 
 def public_case_url() -> str:
-    base = os.environ.get("KG_PUBLIC_URL") or os.environ.get("KG_BACKEND_URL") or "http://127.0.0.1:8080"
-    return base.rstrip("/") + "/arende"
+    return public_url("/arende")
 
 
 def reset_complaint() -> List[EventType]:

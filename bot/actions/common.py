@@ -1,6 +1,7 @@
 """Small helpers shared by the form validations and the actions."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -158,3 +159,9 @@ def buttons(pairs) -> List[Dict[str, str]]:
 def entity_payload(intent: str, entity: str, value: Any) -> str:
     import json
     return f"/{intent}{json.dumps({entity: value}, ensure_ascii=False)}"
+
+
+def public_url(path: str) -> str:
+    """A page of the service as the person reaches it (KG_PUBLIC_URL)."""
+    base = os.environ.get("KG_PUBLIC_URL") or os.environ.get("KG_BACKEND_URL") or "http://127.0.0.1:8080"
+    return base.rstrip("/") + path

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from . import taxonomy, texts
 from .backend_client import BackendError, client
-from .common import buttons, entity_payload
+from .common import buttons, entity_payload, public_url
 from .form_plan import recommended_recipient
 from .interpret import suggested_categories
 from .summary import recipient_name, summary_text
@@ -134,7 +134,8 @@ class AskSummaryConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         tax = await taxonomy.current()
-        data_use = texts.DATA_USE.format(recipient=recipient_name(tracker.slots))
+        data_use = texts.DATA_USE.format(recipient=recipient_name(tracker.slots),
+                                         privacy_url=public_url("/om-personuppgifter"))
         text = summary_text(tracker.slots, tax) + "\n\n" + data_use + "\n\n" + texts.SUMMARY_QUESTION
         dispatcher.utter_message(text=text, buttons=buttons(texts.SUMMARY_BUTTONS))
         return []

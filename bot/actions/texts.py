@@ -106,7 +106,7 @@ CONTACT_SKIPPED = ("Det går bra. Du får inget svar skickat till dig, men du ka
 
 # -- summary, consent, submit ------------------------------------------------------------------
 SUMMARY_INTRO = "Här är en sammanfattning. Kontrollera att allt stämmer:"
-SUMMARY_QUESTION = "Stämmer allt? Då skickar jag ärendet."
+SUMMARY_QUESTION = "Stämmer allt? Vill du skicka ärendet?"
 SUMMARY_BUTTONS = [("Ja, skicka", "/affirm"), ("Ändra något", "/correct")]
 ASK_FIELD = "Vad vill du ändra?"
 FIELD_LABELS = {
@@ -123,11 +123,17 @@ FIELD_LABELS = {
     "reporter_name": "Ditt namn",
     "contact_info": "Kontaktuppgifter",
 }
+# what GDPR art. 13 asks to be told when the data is collected, in plain words; the privacy page says the
+# same at more length (/om-personuppgifter)
 DATA_USE = (
-    "Så används dina uppgifter: allt ovan, också personnumret, skickas till {recipient}. De använder "
-    "uppgifterna för att utreda och besvara ärendet – det ingår i deras uppdrag enligt patientsäkerhetslagen "
-    "och dataskyddsförordningen, och uppgifterna skyddas av sekretess. Namn, personnummer och det du har "
-    "skrivit tas bort när ärendet har varit avslutat en tid.")
+    "Om dina uppgifter: {recipient} ansvarar för uppgifterna och använder dem för att utreda och besvara "
+    "ärendet. Det är en uppgift av allmänt intresse inom hälso- och sjukvården (dataskyddsförordningen "
+    "artikel 6.1 e och 9.2 h), så du behöver inte ge något samtycke. Uppgifterna skyddas av sekretess. "
+    "Behöver ärendet ett yttrande från en annan vårdgivare, eller lämnas det över till en annan mottagare, "
+    "får de se det som behövs för det. Namn, personnummer och det du har skrivit tas bort när ärendet har "
+    "varit avslutat en tid. Du har rätt att få veta vilka uppgifter som finns om dig, att få fel rättade och "
+    "att invända. Frågor om det besvarar dataskyddsombudet hos {recipient}, och du kan klaga hos "
+    "Integritetsskyddsmyndigheten (IMY). Mer om det här: {privacy_url}")
 
 SUBMIT_OK = ("Tack! Ditt ärende är skickat till {org}.\n"
              "Ärendenummer: {reference}\n"

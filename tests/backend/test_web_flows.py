@@ -103,3 +103,14 @@ async def test_the_deadline_loop_writes_events(make_kg):
             break
         await asyncio.sleep(0.1)
     assert [e.data["deadline"] for e in events] == ["answer"]
+
+
+async def test_the_privacy_page_says_what_the_system_does(kg):
+    """GDPR art. 13 on the page, and the chat log and the browser as they really behave (the chat log is
+    cleared after hand-over, the widget keeps the tab's copy only, "Avsluta och rensa")."""
+    page = await (await kg.client.get("/om-personuppgifter")).text()
+    for part in ("ansvarar för uppgifterna", "6.1 e och 9.2 h", "yttrande", "diariesystem", "inom en minut",
+                 "ett dygn", "den här fliken", "Avsluta och rensa", "dataskyddsombud", "Integritetsskyddsmyndigheten",
+                 "2 år"):
+        assert part in page, part
+    assert "samtycke" in page and "inte ge något samtycke" in page

@@ -307,6 +307,20 @@ async def test_summary_change_field_clears_it(backend, domain):
     assert "Akutmottagning Östersunds sjukhus" in msgs[0]["text"] and "Omvårdnad" in msgs[0]["text"]
 
 
+async def test_the_send_step_says_what_gdpr_article_13_asks(backend, domain):
+    """The controller, purpose and legal basis (no consent asked), who else may see the case, how long
+    it is kept, the rights, the data-protection officer and IMY — and the question is "Vill du skicka"."""
+    msgs, _ = await run_action(questions.AskSummaryConfirmed(),
+                               make_tracker(full_slots(), requested="summary_confirmed"), domain)
+    text = msgs[0]["text"]
+    for part in ("Akutmottagning Östersunds sjukhus ansvarar för uppgifterna", "6.1 e och 9.2 h",
+                 "inte ge något samtycke", "yttrande", "annan mottagare", "tas bort när ärendet",
+                 "rätt att få veta", "dataskyddsombudet", "Integritetsskyddsmyndigheten (IMY)",
+                 "/om-personuppgifter", "Vill du skicka ärendet?"):
+        assert part in text, part
+    assert "samtycker du" not in text.lower()
+
+
 # ------------------------------------------------------------------ submit, retry, status, reply
 async def test_submit_creates_the_case_and_a_retry_never_duplicates(backend, domain):
     key = str(uuid.uuid4())

@@ -53,7 +53,7 @@ CONVERSATION = [
     Step(r"Vad heter du, och vilket är ditt personnummer", type=f"{PATIENT} {PNR}"),  # later steps win
     Step(r"Vill du ha svar\?", type=EMAIL),
     Step(r"Hur vill du helst bli kontaktad", click=r"^E-post"),
-    Step(r"Stämmer allt\? Då skickar jag", click=r"^Ja, skicka"),
+    Step(r"Stämmer allt\? Vill du skicka ärendet\?", click=r"^Ja, skicka"),
 ]
 DONE = re.compile(r"Ärendenummer:\s*(KG-\d{4}-\d{6}).*?Kod:\s*([A-Z0-9]{4}(?:-[A-Z0-9]{2,4}){2})", re.S)
 
