@@ -35,7 +35,8 @@ def reasons() -> dict[str, str]:
                             "Börja om och logga in igen."),
         oidc.WRONG_NONCE: _("Svaret från e-legitimationen hörde inte till den här inloggningen, så vi kan inte "
                             "lita på det. Börja om och logga in igen."),
-        oidc.EXPIRED: _("Svaret från e-legitimationen var för gammalt när det kom fram. Börja om och logga in igen."),
+        oidc.EXPIRED: _("Svaret från e-legitimationen hade gått ut, eller var inte giltigt ännu. Börja om och logga "
+                        "in igen."),
         oidc.INVALID_TOKEN: _("Vi kunde inte kontrollera svaret från e-legitimationen. Börja om och logga in igen."),
         oidc.CANCELLED: _("Inloggningen avbröts."),
         oidc.NO_PERSONNUMMER: _("E-legitimationen skickade inget personnummer, så vi kan inte veta vem du är."),

@@ -42,7 +42,7 @@ const CLAIM_PNR = 'https://id.oidc.se/claim/personalIdentityNumber';
 const ACCOUNTS = {
   'anna': { [CLAIM_PNR]: '198112289874', given_name: 'Anna', family_name: 'Andersson', birthdate: '1981-12-28' },
   'karl': { [CLAIM_PNR]: '191212121212', given_name: 'Karl', family_name: 'Andersson', birthdate: '1912-12-12' },
-  'barn': { [CLAIM_PNR]: '201510102383', given_name: 'Elsa', family_name: 'Andersson', birthdate: '2015-10-10' },
+  'barn': { [CLAIM_PNR]: '201510102385', given_name: 'Elsa', family_name: 'Andersson', birthdate: '2015-10-10' },
   'utan-pnr': { given_name: 'Utan', family_name: 'Personnummer' },
 };
 
@@ -71,7 +71,8 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true, methods: ['S256'] },
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['test-cookie-key-not-secret'] },
-  ttl: { IdToken: 300, AccessToken: 300, AuthorizationCode: 120, Interaction: 600, Session: 600, Grant: 600 },
+  // long interaction/session lives: with --clock-offset-s the provider's cookies must still be valid in real time
+  ttl: { IdToken: 300, AccessToken: 300, AuthorizationCode: 120, Interaction: 86400, Session: 86400, Grant: 86400 },
   async findAccount(ctx, id) {
     const identity = ACCOUNTS[id];
     if (!identity) return undefined;
