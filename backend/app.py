@@ -16,8 +16,9 @@ from .api.body_guard import officer_body_guard
 from .api.common import MAX_REQUEST_BYTES, json_response
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, not_found, validation_error
-from .appkeys import LOGIN_LIMITER, REPORTER_LIMITER
-from .services import auth, cases, lease, reporter_sessions, webhooks
+from .appkeys import LOGIN_LIMITER, OIDC_RP, REPORTER_LIMITER
+from .services import auth, cases, identities, lease, reporter_sessions, webhooks
+from .services.oidc import RelyingParty
 from .services.notify import Notifier
 from .services.ratelimit import DatabaseFailures, FailureLimiter, purge_failures
 from .settings import Settings, require_safe_secrets
@@ -111,6 +112,7 @@ async def periodic_work(app: web.Application) -> None:
         await cases.check_deadlines(session)
         await auth.purge_expired_sessions(session)
         await reporter_sessions.purge_expired(session)
+        await identities.purge_expired(session)
         await purge_failures(session, settings.rate_limit_window_s)
 
 
@@ -176,6 +178,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     notifier = Notifier(settings)
     app["notifier"] = notifier
     app["deps"] = cases.Deps(settings=settings, notify=notifier)
+    if settings.oidc_enabled:
+        app[OIDC_RP] = RelyingParty(settings)
+    elif settings.oidc_issuer:
+        log.warning("KG_OIDC_ISSUER is set but KG_OIDC_CLIENT_ID or KG_OIDC_CLIENT_SECRET is not: e-ID is off")
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(deadline_ctx)
     app.cleanup_ctx.append(webhook_ctx)

@@ -107,6 +107,10 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # the region's diary system (W3D3, Platina, …) writes its own number back (api.integration)
     diary_number: Optional[str] = Field(default=None, max_length=100)
+    # e-ID: when the reporter's identity was verified at intake (None: not verified) and the keyed pseudonym
+    # of the reporter's personnummer (pnr.pseudonym), so "Mina ärenden" finds the cases they filed
+    reporter_verified_at: Optional[datetime] = None
+    reporter_pseudonym: Optional[str] = Field(default=None, max_length=64, index=True)
 
 
 class Message(SQLModel, table=True):
@@ -260,3 +264,42 @@ class WebhookDelivery(SQLModel, table=True):
     last_attempt_at: Optional[datetime] = None
     delivered_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- e-ID for reporters (services.oidc, services.identities) --------------------------------------------------
+
+class OidcLogin(SQLModel, table=True):
+    """A log-in begun at the identity provider, waiting for its callback. Keyed by the hash of `state`; the
+    browser that began it holds a cookie whose hash is `browser_hash`. Deleted when the callback comes."""
+
+    state_hash: str = Field(primary_key=True, max_length=64)
+    browser_hash: str = Field(max_length=64)
+    nonce: str = Field(max_length=100)
+    code_verifier: str = Field(max_length=128)
+    purpose: str = Field(max_length=10)  # chat | arende
+    expires_at: datetime = Field(index=True)
+
+
+class VerifiedIdentity(SQLModel, table=True):
+    """A person the identity provider vouched for, kept only for a few hours (the e-ID session of the reporter
+    page and the chat's tickets). Looked up by the keyed pseudonym of the personnummer, never by the number."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pnr_pseudonym: str = Field(max_length=64, index=True)
+    personnummer: str = Field(max_length=13)
+    given_name: str = Field(default="", max_length=200)
+    family_name: str = Field(default="", max_length=200)
+    verified_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+
+
+class IdentityToken(SQLModel, table=True):
+    """A token that stands for a verified identity; only its hash is kept. kind "web": the reporter page's
+    e-ID cookie; "ticket": one-time, short, the widget hands it to the assistant; "intake": what the assistant
+    gets for the ticket and the intake carries, used once, to mark the case as verified."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    identity_id: int = Field(foreign_key="verifiedidentity.id", index=True)
+    kind: str = Field(max_length=10)
+    expires_at: datetime = Field(index=True)
+    used_at: Optional[datetime] = None

@@ -96,6 +96,8 @@ class CaseIn(Strict):
     reply_wanted: StrictBool = True
     tags: list[str] = Field(default_factory=list, max_length=10)
     personal_data_consent: StrictBool  # only JSON true is consent: never "on", 1 or "yes"
+    # e-ID: the intake token the assistant got for the widget's identity ticket (services.identities)
+    identity_token: Optional[str] = Field(default=None, max_length=100)
 
     @field_validator("event_date", mode="before")
     @classmethod
@@ -239,3 +241,7 @@ class EmptyIn(Strict):
 
 class DiaryNumberIn(Strict):
     diary_number: str = Field(min_length=1, max_length=100)
+
+
+class TicketIn(Strict):
+    ticket: str = Field(min_length=1, max_length=100)

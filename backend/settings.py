@@ -115,7 +115,24 @@ class Settings:
     webhook_backoff_s: tuple = (5, 60, 300, 1800, 7200, 21600, 43200)
     webhook_timeout_s: float = 10.0
     webhook_poll_s: float = 1.0
+    # e-ID for reporters (OpenID Connect, the Swedish OIDC profile): all empty = reference and access code only
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = ""            # empty: {public_url}/e-legitimation/callback
+    oidc_scopes: str = "openid https://id.oidc.se/scope/naturalPersonNumber"
+    oidc_leeway_s: int = 60                # clock skew accepted on the ID token's iat/exp/nbf
+    oidc_timeout_s: float = 10.0           # each call to the identity provider
     extra: dict = field(default_factory=dict)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """e-ID is offered only when the identity provider and the client are configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def oidc_callback_url(self) -> str:
+        return self.oidc_redirect_url or f"{self.public_url.rstrip('/')}/e-legitimation/callback"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -148,6 +165,13 @@ class Settings:
             webhook_backoff_s=_env_floats("KG_WEBHOOK_BACKOFF_S", cls.webhook_backoff_s),
             webhook_timeout_s=_env_float("KG_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
             webhook_poll_s=_env_float("KG_WEBHOOK_POLL_S", cls.webhook_poll_s),
+            oidc_issuer=os.environ.get("KG_OIDC_ISSUER", "").strip().rstrip("/"),
+            oidc_client_id=os.environ.get("KG_OIDC_CLIENT_ID", "").strip(),
+            oidc_client_secret=os.environ.get("KG_OIDC_CLIENT_SECRET", ""),
+            oidc_redirect_url=os.environ.get("KG_OIDC_REDIRECT_URL", "").strip(),
+            oidc_scopes=os.environ.get("KG_OIDC_SCOPES", "").strip() or cls.oidc_scopes,
+            oidc_leeway_s=_env_int("KG_OIDC_LEEWAY_S", cls.oidc_leeway_s),
+            oidc_timeout_s=_env_float("KG_OIDC_TIMEOUT_S", cls.oidc_timeout_s),
         )
         s = replace(s, database_url=normalise_database_url(s.database_url))
         return replace(s, **overrides) if overrides else s

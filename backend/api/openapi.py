@@ -117,7 +117,11 @@ def response_schemas() -> dict[str, Any]:
             "access_code": {"type": "string", "pattern": r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"},
             "status": status, "status_label": STR,
             "recipient_organisation": _obj({"id": STR, "name": STR, "kind": org_kind}),
-            "received_at": DATETIME, "answer_due": DATE, "follow_url": STR}),
+            "received_at": DATETIME, "answer_due": DATE, "follow_url": STR,
+            # e-ID: the intake carried a valid identity token (an expired one files the case unverified)
+            "identity_verified": BOOL}),
+        "IdentityExchanged": _obj({"personnummer": {"type": "string", "pattern": r"^\d{12}$"}, "given_name": STR,
+                                   "family_name": STR, "identity_token": STR}),
         "Attachment": attachment,
         "Message": _obj({"id": INT, "kind": {"type": "string", "enum": [
             "answer", "partial_answer", "counter_question", "reporter_message", "statement"]},
@@ -149,7 +153,8 @@ def response_schemas() -> dict[str, Any]:
             "closed_at": NDATETIME, "answer_due": DATE, "statement_due": NDATE, "statement_extended": BOOL,
             "overdue": BOOL,
             "reporter": _obj({"role": role, "name": NSTR, "email": NSTR, "phone": NSTR,
-                              "preferred_contact": {"type": "string", "enum": ["email", "phone", "none"]}}),
+                              "preferred_contact": {"type": "string", "enum": ["email", "phone", "none"]},
+                              "verified": BOOL, "verified_at": NDATETIME}),  # e-ID at intake
             "patient": _obj({"name": NSTR, "personnummer": NSTR, "age": NINT, "age_band": NSTR, "gender": NSTR}),
             "patient_consent": STR, "consent_note": NSTR, "child_age": NINT, "description": NSTR,
             "desired_outcome": NSTR, "reply_wanted": BOOL, "reporter_category": NSTR, "reporter_category_label": STR,
@@ -210,7 +215,8 @@ def document() -> dict[str, Any]:
                    "desired_outcome": {"type": ["string", "null"], "maxLength": 2000},
                    "reply_wanted": {"type": "boolean"},
                    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
-                   "personal_data_consent": {"type": "boolean"}}}
+                   "personal_data_consent": {"type": "boolean"},
+                   "identity_token": {"type": ["string", "null"], "maxLength": 100}}}
     message_in = {"type": "object", "additionalProperties": False, "required": ["body"],
                   "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000}}}
     message_multipart = {"multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -266,6 +272,12 @@ def document() -> dict[str, Any]:
                             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_\\-:.]{8,128}$"}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": case_in, "example": CASE_EXAMPLE}}},
             "responses": _resp(_ref("CaseCreated"), (200, 201))}},
+        "/api/v1/identity/tickets/exchange": {"post": {
+            "operationId": "exchangeIdentityTicket", "security": [{"service": []}],
+            "summary": "e-legitimation: the widget's one-time ticket for the verified name and personnummer",
+            "requestBody": _json_body({"type": "object", "additionalProperties": False, "required": ["ticket"],
+                                       "properties": {"ticket": {"type": "string", "minLength": 1, "maxLength": 100}}}),
+            "responses": _resp(_ref("IdentityExchanged"))}},
         "/api/v1/reporter/cases/{reference}": {"get": {"operationId": "reporterReadCase",
                                                        "parameters": [REF, access],
                                                        "responses": _resp(_ref("ReporterCase"))}},

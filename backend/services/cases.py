@@ -24,7 +24,7 @@ from ..swedish_time import local_date, swedish_midnight, utcnow
 from ..schemas import CaseIn
 from ..settings import Settings
 from . import attachments as att
-from . import audit, webhooks
+from . import audit, identities, webhooks
 from .units import patient_board_of
 
 log = logging.getLogger(__name__)
@@ -97,13 +97,23 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
     if problems:
         raise validation_error(problems)
 
+    pid = pnr.parse(body.patient.personnummer)
+    verified = None
+    if body.identity_token:
+        # an expired or used token does not stop the complaint: the case is then simply not marked verified
+        verified = await identities.use_intake_token(session, body.identity_token)
+        if verified is not None and body.reporter.role == "patient" and verified.personnummer != pid.normalised:
+            await session.rollback()
+            raise validation_error({"patient.personnummer": _(
+                "Du har loggat in med e-legitimation som en annan person än patienten. Välj att du skriver "
+                "för någon annan, eller ändra personnumret.")})
+
     if body.recipient == "care_provider" and unit is not None and unit.connected:
         recipient = await session.get(Organisation, unit.care_provider_id)
     else:
         recipient = board  # patient board: chosen, or the unit is unknown or not connected
     assert recipient is not None
 
-    pid = pnr.parse(body.patient.personnummer)
     received = utcnow()
     age = pid.age_at(body.event_date or local_date(received))
     tags = set(body.tags)
@@ -117,6 +127,8 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
         care_unit_text=body.care_unit_text, event_date=body.event_date, received_at=received,
         answer_due=local_date(received) + timedelta(weeks=settings.answer_weeks),
         reporter_role=r.role, reporter_name=r.name or (body.patient.name if r.role == "patient" else None),
+        reporter_verified_at=received if verified else None,
+        reporter_pseudonym=verified.pnr_pseudonym if verified else None,
         reporter_email=r.email, reporter_phone=r.phone, preferred_contact=r.preferred_contact,
         patient_name=body.patient.name, patient_pnr=pid.normalised,
         patient_pseudonym=pnr.pseudonym(settings.secret_key, pid.normalised),
@@ -127,6 +139,13 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
         desired_outcome=body.desired_outcome, reply_wanted=body.reply_wanted, tags=sorted(tags),
         access_code_hash="pending", idempotency_key=idempotency_key, request_hash=rhash,
     )
+    if verified is not None:
+        # the name the identity provider vouches for, not the one typed
+        full = f"{verified.given_name} {verified.family_name}".strip()
+        if full:
+            case.reporter_name = full
+            if r.role == "patient":
+                case.patient_name = full
     session.add(case)
     try:
         await session.flush()
@@ -134,7 +153,8 @@ async def create_case(session: AsyncSession, deps: Deps, body: CaseIn, raw: dict
         code = access_code_for(settings, case.id, idempotency_key)
         case.access_code_hash = hash_code(settings, code)
         session.add(CaseEvent(case_id=case.id, kind="created", data={"channel": case.channel,
-                                                                       "recipient": recipient.id}))
+                                                                       "recipient": recipient.id,
+                                                                       "identity_verified": verified is not None}))
         webhooks.record(session, case, "case.created", {
             "status": case.status, "channel": case.channel, "recipient_kind": case.recipient_kind,
             "region_code": case.region_code, "care_unit_hsa_id": case.care_unit_hsa_id,
@@ -175,6 +195,7 @@ async def _intake_response(session: AsyncSession, settings: Settings, case: Case
         "received_at": iso(case.received_at),
         "answer_due": case.answer_due.isoformat(),
         "follow_url": f"{settings.public_url}/arende",
+        "identity_verified": case.reporter_verified_at is not None,
     }
 
 
@@ -414,7 +435,9 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "closed_at": iso(case.closed_at), "answer_due": iso(case.answer_due), "statement_due": iso(case.statement_due),
         "statement_extended": case.statement_extended, "overdue": is_overdue(case, t),
         "reporter": {"role": case.reporter_role, "name": case.reporter_name, "email": case.reporter_email,
-                     "phone": case.reporter_phone, "preferred_contact": case.preferred_contact},
+                     "phone": case.reporter_phone, "preferred_contact": case.preferred_contact,
+                     "verified": case.reporter_verified_at is not None,
+                     "verified_at": iso(case.reporter_verified_at)},
         "patient": {"name": case.patient_name, "personnummer": case.patient_pnr, "age": case.patient_age,
                     "age_band": case.age_band, "gender": case.patient_gender},
         "patient_consent": case.patient_consent, "consent_note": case.consent_note, "child_age": case.child_age,

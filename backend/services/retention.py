@@ -42,6 +42,7 @@ async def anonymise_closed(session: AsyncSession, settings: Settings, now: datet
         case.reporter_name = case.reporter_email = case.reporter_phone = None
         # the keyed hash of the personnummer goes too; the audit log keeps its own copy ("which patient")
         case.patient_name = case.patient_pnr = case.patient_pseudonym = None
+        case.reporter_pseudonym = None  # e-ID: the reporter's keyed hash ("Mina ärenden") goes as well
         case.patient_age = None
         case.description = case.desired_outcome = case.consent_note = case.care_unit_text = None
         case.anonymised_at = now

@@ -88,9 +88,10 @@ def setup_web(app: web.Application) -> None:
     (STATIC / "dist").mkdir(parents=True, exist_ok=True)
     app.router.add_static("/static", str(STATIC), name="static", append_version=False)
 
-    from . import pages_officer, pages_public, pages_stats, pages_webhooks
+    from . import pages_eid, pages_officer, pages_public, pages_stats, pages_webhooks
 
     app.add_routes(pages_public.routes)
+    app.add_routes(pages_eid.routes)
     app.add_routes(pages_officer.routes)
     app.add_routes(pages_stats.routes)
     app.add_routes(pages_webhooks.routes)

@@ -12,7 +12,7 @@ from ..schemas import MAX_MESSAGE
 from ..services import cases, reporter_sessions
 from ..services.attachments import path_of
 from ..appkeys import REPORTER_LIMITER
-from . import security
+from . import pages_eid, security
 from .common import db, error_page, first, forbidden_csrf, form_and_files, form_data, local_path, redirect, render
 
 log = logging.getLogger(__name__)
@@ -66,21 +66,34 @@ async def _reporter_case(request: web.Request, session):
 async def reporter_page(request: web.Request) -> web.Response:
     async with db(request) as session:
         case = await _reporter_case(request, session)
+        identity = await pages_eid.current_identity(request, session)
         if case is None:
+            mine = await pages_eid.my_cases_view(session, identity) if identity else None
             resp = render(request, "public/arende_login.html", {
+                **_eid_context(request, identity), "mine": mine,
                 "errors": {}, "values": {},
                 "expired": bool(request.cookies.get(security.COOKIE_REPORTER)),
+                "eid_expired": bool(request.cookies.get(pages_eid.COOKIE_EID)) and identity is None,
                 "logged_out": request.query.get("utloggad") == "1",
             })
             if request.cookies.get(security.COOKIE_REPORTER):
                 resp.del_cookie(security.COOKIE_REPORTER, path="/")
+            if request.cookies.get(pages_eid.COOKIE_EID) and identity is None:
+                resp.del_cookie(pages_eid.COOKIE_EID, path="/")
             return resp
         view = await cases.reporter_view(session, case)
     return render(request, "public/arende_case.html", {
+        **_eid_context(request, identity),
         "case": view, "errors": {}, "values": {},
         "sent": request.query.get("skickat") == "1",
         "max_files": request.app["settings"].max_reporter_files,
     })
+
+
+def _eid_context(request: web.Request, identity) -> dict:
+    """What the reporter pages need to know about e-ID: offered at all, and who is signed in with it."""
+    return {"eid_enabled": pages_eid.enabled(request),
+            "eid_name": f"{identity.given_name} {identity.family_name}".strip() if identity else None}
 
 
 @routes.post("/arende", name="reporter_login")
@@ -171,9 +184,10 @@ async def reporter_logout(request: web.Request) -> web.Response:
     form = await form_data(request)
     if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
         return forbidden_csrf(request)
+    resp = redirect("/arende?utloggad=1")
     async with db(request) as session:
         await reporter_sessions.end(session, request.cookies.get(security.COOKIE_REPORTER))
-    resp = redirect("/arende?utloggad=1")
+        await pages_eid.end_eid(request, session, resp)  # "Logga ut" ends the e-ID sign-in too
     resp.del_cookie(security.COOKIE_REPORTER, path="/")
     return resp
 

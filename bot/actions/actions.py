@@ -175,6 +175,8 @@ def build_case_payload(slots: Dict[str, Any]) -> Dict[str, Any]:
         "tags": [],
         "personal_data_consent": bool(slots.get("personal_data_consent")),
     }
+    if slots.get("identity_token"):  # e-ID in the chat (bot/actions/identity.py): the case is marked verified
+        payload["identity_token"] = slots["identity_token"]
     return payload
 
 

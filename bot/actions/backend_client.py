@@ -189,6 +189,19 @@ class BackendClient:
         return await self._request("POST", "/api/v1/cases", json=payload,
                                    headers={"Idempotency-Key": idempotency_key})
 
+    # -- e-ID -----------------------------------------------------------------------------
+    async def exchange_identity_ticket(self, ticket: str) -> Optional[Dict[str, Any]]:
+        """POST /api/v1/identity/tickets/exchange: the widget's one-time ticket for the verified
+        personnummer, given_name, family_name and an identity_token for the intake; None when the
+        ticket is unknown, used or expired. Not retried: a ticket is used up by the first answer."""
+        try:
+            return await self._request("POST", "/api/v1/identity/tickets/exchange", json={"ticket": ticket},
+                                       retry=False)
+        except BackendError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     # -- reporter -------------------------------------------------------------------------
     async def reporter_case(self, reference: str, access_code: str) -> Dict[str, Any]:
         return await self._request("GET", f"/api/v1/reporter/cases/{quote(reference, safe='')}",

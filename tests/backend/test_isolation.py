@@ -63,6 +63,13 @@ WEBHOOK_ROUTES = {
     ("GET", "/officer/webhooks"), ("POST", "/officer/webhooks"), ("POST", "/officer/webhooks/{sub_id}/{action}"),
     ("GET", "/officer/webhooks/leveranser"), ("POST", "/officer/webhooks/leveranser/{delivery_id}/skicka-igen"),
 }
+# e-ID (404 without KG_OIDC_*): the log-in and callback hold no case data; "Mina ärenden" opens only the
+# verified person's own cases, another's reference is refused (test_eid.py::test_mina_arenden_lists_…); the
+# ticket exchange needs the service token (test_eid.py::test_the_ticket_gives_the_verified_identity_once…)
+EID_ROUTES = {
+    ("GET", "/e-legitimation/logga-in"), ("GET", "/e-legitimation/callback"),
+    ("POST", "/arende/mina"), ("POST", "/arende/mina/lista"), ("POST", "/api/v1/identity/tickets/exchange"),
+}
 # no case data behind these
 OTHER_ROUTES = {
     ("GET", "/health"), ("GET", "/api/v1/taxonomy"), ("GET", "/api/v1/regions"), ("GET", "/api/v1/units"),
@@ -75,7 +82,7 @@ OTHER_ROUTES = {
 
 def test_every_route_is_classified():
     routes = {(m, p) for m, p in ROUTES if m != "HEAD"}  # HEAD mirrors GET
-    unknown = routes - CASE_ROUTES - ORG_ROUTES - REPORTER_ROUTES - WEBHOOK_ROUTES - OTHER_ROUTES
+    unknown = routes - CASE_ROUTES - ORG_ROUTES - REPORTER_ROUTES - WEBHOOK_ROUTES - EID_ROUTES - OTHER_ROUTES
     assert not unknown, f"new routes: add them to the isolation test: {sorted(unknown)}"
     assert CASE_ROUTES <= routes and ORG_ROUTES <= routes
 

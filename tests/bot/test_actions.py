@@ -340,7 +340,8 @@ async def test_submit_creates_the_case_and_a_retry_never_duplicates(backend, dom
     assert case["description"] == "Min mamma fick vänta i åtta timmar.\n\nIngen gav henne vatten."
     assert case["patient"]["name"] == "Karin Lind" and case["patient"]["personnummer"] == PNR
     assert case["reporter"] == {"role": "relative", "name": "Eva Lind", "email": "eva@example.se",
-                                "phone": "0701234567", "preferred_contact": "phone"}
+                                "phone": "0701234567", "preferred_contact": "phone",
+                                "verified": False, "verified_at": None}  # no e-ID in this conversation
     assert case["reporter_category"] == "omvardnad" and case["patient_consent"] == "yes"
     assert case["care_unit"]["hsa_id"] == "SE2321000207-E2100" and case["channel"] == "chat"
     assert case["desired_outcome"] == "En förklaring" and case["reply_wanted"] is True
