@@ -7,21 +7,13 @@ from ..appkeys import LOGIN_LIMITER
 from .. import lifecycle, pnr
 from ..errors import ApiError, not_found, validation_error
 from ..i18n import gettext as _
-from ..schemas import (CategoriseIn, EmptyIn, LoginIn, MessageIn, PnrSearchIn, ReassignIn, RequestStatementIn,
-                       SetUnitIn, TagsIn)
-from ..services import auth, cases, exports
+from ..schemas import LoginIn, PnrSearchIn
+from ..services import actions, auth, cases, exports
 from ..services.attachments import path_of
 from .common import (bearer, check_query, client_ip, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
                      read_json, require_officer, settings_of)
 
 routes = web.RouteTableDef()
-
-PAYLOADS = {
-    "take": EmptyIn, "answer": MessageIn, "partial-answer": MessageIn, "counter-question": MessageIn,
-    "statement": MessageIn, "reassign": ReassignIn, "request-statement": RequestStatementIn,
-    "extend-statement": EmptyIn, "categorise": CategoriseIn, "tags": TagsIn, "close": EmptyIn, "set-unit": SetUnitIn,
-}
-WITH_FILES = {"answer", "partial-answer", "counter-question", "statement"}
 
 
 @routes.post("/api/v1/officer/login")
@@ -106,18 +98,17 @@ async def get_case(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/officer/cases/{reference}/{action}")
 async def case_action(request: web.Request) -> web.Response:
-    action = request.match_info["action"]
-    model = PAYLOADS.get(action)
+    act = actions.REGISTRY.get(request.match_info["action"])
     async with db(request) as session:
         officer = await require_officer(request, session)
-        if model is None:
+        if act is None:
             raise not_found()
-        if action in WITH_FILES:
-            payload, files = await read_body_and_files(request, model)
+        if act.files:
+            payload, files = await read_body_and_files(request, act.payload)
         else:
-            payload, files = parse(model, await read_json(request)), []
-        result = await cases.officer_action(session, deps_of(request), officer, request.match_info["reference"],
-                                            action, payload, files)
+            payload, files = parse(act.payload, await read_json(request)), []
+        result = await actions.perform(session, deps_of(request), officer, request.match_info["reference"],
+                                       act.name, payload, files)
     return json_response(result)
 
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue, lifecycle as lc, pnr
-from ..errors import ApiError, conflict, forbidden, not_found, validation_error
+from ..errors import conflict, not_found, validation_error
 from ..i18n import gettext as _
 from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation
 from ..swedish_time import local_date, swedish_midnight, utcnow
@@ -312,62 +312,6 @@ def _transition(session: AsyncSession, case: Case, target: str, officer: Officer
 
 # --- officer -----------------------------------------------------------------------------------------
 
-RECEIVER, HANDLER, ADMIN = "receiver", "handler", "admin"
-ALL_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
-HANDLERS = frozenset({HANDLER, ADMIN})
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "take": ALL_ROLES, "partial-answer": ALL_ROLES, "reassign": ALL_ROLES, "tags": ALL_ROLES, "set-unit": ALL_ROLES,
-    "answer": HANDLERS, "counter-question": HANDLERS, "request-statement": HANDLERS, "extend-statement": HANDLERS,
-    "categorise": HANDLERS, "close": HANDLERS, "statement": ALL_ROLES,
-}
-
-
-def refusal(case: Case, officer: Officer, action: str, on: date) -> ApiError | None:
-    """Why `officer` may not do `action` on `case` now (the error the API answers), or None if they may.
-
-    The one place these rules live: `officer_action` raises what this returns, and the case page shows
-    only the actions for which it returns None (payload checks such as a valid organisation come after)."""
-    if action not in ACTION_ROLES or officer.role not in ACTION_ROLES[action]:
-        return forbidden()
-    in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
-    if (action == "statement") != in_statement_org:
-        # the statement organisation may only give its statement; the recipient may do the rest
-        return forbidden()
-    if case.anonymised_at is not None:
-        return conflict(_("Ärendet är gallrat och kan inte ändras."))
-    status = case.status
-
-    def wrong_status() -> ApiError:
-        return conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
-            status=catalogue.label("statuses", status)))
-
-    if action == "take" and status != lc.RECEIVED:
-        return conflict(_("Ärendet är redan under handläggning."))
-    if action in ("answer", "counter-question", "reassign", "request-statement") \
-            and status not in (lc.RECEIVED, lc.IN_PROGRESS):
-        return wrong_status()
-    if action in ("partial-answer", "categorise") and status == lc.CLOSED:
-        return conflict(_("Ärendet är avslutat."))
-    if action in ("statement", "extend-statement") and (status != lc.WAITING_FOR_STATEMENT or case.statement_due is None):
-        return conflict(_("Inget yttrande är begärt i ärendet just nu."))
-    if action == "extend-statement":
-        if case.statement_extended:
-            return conflict(_("Tiden för yttrandet har redan förlängts en gång."))
-        if on > case.statement_due:
-            return conflict(_("Tiden har redan gått ut. Förlängning måste begäras innan sista dagen har passerat."))
-    if action == "close":
-        if not case.officer_categories:
-            return conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
-        if not lc.can(status, lc.CLOSED):
-            return wrong_status()
-    return None
-
-
-def allowed_actions(case: Case, officer: Officer, on: date | None = None) -> list[str]:
-    on = on or local_date()
-    return [a for a in ACTION_ROLES if refusal(case, officer, a, on) is None]
-
-
 def visible_to(case: Case, organisation_id: str) -> bool:
     """The recipient organisation sees its case; an organisation asked for a statement sees it until the
     case is closed (it may follow what its statement led to, but not keep reading a finished case)."""
@@ -400,6 +344,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
                                  .order_by(CaseEvent.created_at, CaseEvent.id))).all()
     audits = (await session.exec(select(AuditEntry).where(AuditEntry.case_reference == case.reference)
                                  .order_by(col(AuditEntry.id).desc()).limit(200))).all()
+    from . import actions  # the registry builds on this module
     t = today()
     return {
         "reference": case.reference, "channel": case.channel, "status": case.status,
@@ -428,7 +373,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
                    for e in events],
         "audit": [{"at": iso(a.at), "officer_email": a.officer_email, "action": a.action, "detail": a.detail}
                   for a in audits],
-        "allowed_actions": allowed_actions(case, officer, t) if officer is not None else [],
+        "allowed_actions": actions.allowed_actions(case, officer, t) if officer is not None else [],
     }
 
 
@@ -530,136 +475,6 @@ def _text_search(text: str):
         conds.append(col(column).contains(term, autoescape=True))
         conds.append(func.lower(col(column), type_=String).contains(low, autoescape=True))
     return or_(*conds)
-
-
-async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, reference: str, action: str,
-                         payload: Any, uploads: list[att.Upload] | None = None) -> dict[str, Any]:
-    if action not in ACTION_ROLES:
-        raise not_found()
-    case = await case_for_officer(session, officer, reference)
-    if officer.role not in ACTION_ROLES[action]:
-        raise forbidden()
-    await _lock(session, case)
-    if not visible_to(case, officer.organisation_id):
-        raise not_found()  # reassigned away (or closed) while this request waited for the lock
-    now = utcnow()
-    refused = refusal(case, officer, action, local_date(now))
-    if refused is not None:
-        raise refused
-    settings = deps.settings
-    uploads = uploads or []
-    types = att.check(uploads, settings.max_officer_files, settings.max_attachment_bytes) if uploads else []
-    stored: list[att.StoredFile] = []
-    notify = False
-
-    def auto_take() -> None:
-        if case.status == lc.RECEIVED:
-            _transition(session, case, lc.IN_PROGRESS, officer, reason="taken")
-
-    if action == "take":
-        auto_take()
-    elif action in ("answer", "partial-answer", "counter-question"):
-        kind = action.replace("-", "_")
-        auto_take()
-        if action == "answer":
-            _transition(session, case, lc.ANSWERED, officer, reason="answered")
-            case.answered_at = now
-            case.handled_by_officer_id = officer.id
-        elif action == "counter-question":
-            _transition(session, case, lc.WAITING_FOR_REPORTER, officer, reason="counter_question")
-        msg = Message(case_id=case.id, kind=kind, author="officer", officer_id=officer.id,
-                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-        stored = await _add_message(session, settings, case, msg, uploads, types)
-        notify = True
-    elif action == "statement":
-        _transition(session, case, lc.IN_PROGRESS, officer, reason="statement_received")
-        msg = Message(case_id=case.id, kind="statement", author="officer", officer_id=officer.id,
-                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-        stored = await _add_message(session, settings, case, msg, uploads, types)
-        webhooks.record(session, case, "case.statement_given", {"statement_organisation_id": case.statement_org_id},
-                        [case.recipient_org_id, case.statement_org_id])
-    elif action == "reassign":
-        target = await session.get(Organisation, payload.organisation_id)
-        if target is None:
-            raise validation_error({"organisation_id": _("Okänd organisation.")})
-        if target.id == case.recipient_org_id:
-            raise validation_error({"organisation_id": _("Ärendet finns redan hos den organisationen.")})
-        if case.status == lc.IN_PROGRESS:
-            _transition(session, case, lc.RECEIVED, officer, reason="reassigned")
-        session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
-                              data={"from": case.recipient_org_id, "to": target.id, "reason": payload.reason or ""}))
-        webhooks.record(session, case, "case.reassigned", {"from_organisation_id": case.recipient_org_id,
-                                                           "to_organisation_id": target.id, "status": case.status},
-                        [case.recipient_org_id, target.id])
-        case.recipient_org_id, case.recipient_kind, case.region_code = target.id, target.kind, target.region_code
-        # the new organisation starts afresh: an earlier statement organisation no longer has the case
-        # (the statement itself stays in the thread, the request in the events)
-        case.statement_org_id = case.statement_due = case.statement_requested_at = None
-        case.statement_extended = False
-    elif action == "request-statement":
-        target_id = payload.organisation_id
-        if not target_id and case.care_unit_hsa_id:
-            unit = await session.get(CareUnit, case.care_unit_hsa_id)
-            target_id = unit.care_provider_id if unit else None
-        target = await session.get(Organisation, target_id) if target_id else None
-        if target is None or target.id == case.recipient_org_id:
-            raise validation_error({"organisation_id": _("Välj vårdgivaren som ska yttra sig.")})
-        due = payload.deadline or (local_date(now) + timedelta(weeks=payload.weeks or settings.statement_weeks))
-        if due <= local_date(now):
-            raise validation_error({"deadline": _("Sista dag för yttrandet måste ligga i framtiden.")})
-        auto_take()
-        _transition(session, case, lc.WAITING_FOR_STATEMENT, officer, reason="statement_requested")
-        case.statement_org_id, case.statement_due, case.statement_extended = target.id, due, False
-        case.statement_requested_at = now
-        session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
-                              data={"organisation_id": target.id, "due": due.isoformat()}))
-        webhooks.record(session, case, "case.statement_requested", {"statement_organisation_id": target.id,
-                                                                    "statement_due": due.isoformat()},
-                        [case.recipient_org_id, target.id])
-        if payload.body and payload.body.strip():
-            # what the care provider is asked to answer: in the thread for both organisations, not the reporter
-            msg = Message(case_id=case.id, kind="statement_request", author="officer", officer_id=officer.id,
-                          organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-            stored = await _add_message(session, settings, case, msg, [], [])
-    elif action == "extend-statement":
-        old = case.statement_due
-        case.statement_due = old + timedelta(weeks=settings.extension_weeks)
-        case.statement_extended = True
-        session.add(CaseEvent(case_id=case.id, kind="statement_extended", officer_id=officer.id,
-                              data={"from": old.isoformat(), "to": case.statement_due.isoformat()}))
-    elif action == "categorise":
-        case.officer_categories = list(payload.subs)
-        case.officer_category_index = "," + ",".join(payload.subs) + ","
-        session.add(CaseEvent(case_id=case.id, kind="categorised", officer_id=officer.id, data={"subs": payload.subs}))
-    elif action == "tags":
-        case.tags = list(payload.tags)
-        session.add(CaseEvent(case_id=case.id, kind="tagged", officer_id=officer.id, data={"tags": payload.tags}))
-    elif action == "set-unit":
-        unit = await session.get(CareUnit, payload.hsa_id)
-        if unit is None:
-            raise validation_error({"hsa_id": _("Mottagningen finns inte i vår katalog.")})
-        case.care_unit_hsa_id = unit.hsa_id
-        session.add(CaseEvent(case_id=case.id, kind="unit_set", officer_id=officer.id, data={"hsa_id": unit.hsa_id}))
-    elif action == "close":
-        _transition(session, case, lc.CLOSED, officer, reason="closed")
-        case.closed_at = now
-        webhooks.record(session, case, "case.closed", {"closed_at": iso(now)})
-        # the organisation that gave a statement is done with the case: if the reporter reopens it, it
-        # stays with the recipient (the statement stays in the thread, the request in the events)
-        case.statement_org_id = None
-        case.handled_by_officer_id = case.handled_by_officer_id or officer.id
-    case.updated_at = now
-    session.add(case)
-    audit.record(session, officer, action.replace("-", "_"), case)
-    try:
-        await session.commit()
-    except Exception:
-        await session.rollback()
-        att.remove(settings.attachments_dir, [s.storage_key for s in stored])
-        raise
-    if notify and case.reporter_email and case.preferred_contact != "none":  # "none": does not want to be contacted
-        deps.notify(case)
-    return await officer_view(session, case, officer)
 
 
 async def attachment_for_officer(session: AsyncSession, officer: Officer, reference: str, attachment_id: int) -> Attachment:

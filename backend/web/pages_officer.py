@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, get_origin
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -12,8 +12,8 @@ from ..appkeys import LOGIN_LIMITER
 from .. import catalogue, lifecycle
 from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
-from ..schemas import (CategoriseIn, EmptyIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn, TagsIn)
-from ..services import auth, cases
+from ..schemas import CategoriseIn
+from ..services import actions, auth, cases
 from ..services.attachments import path_of
 from ..api.common import client_ip
 from . import lookups, security
@@ -24,14 +24,10 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+# the three messages to the reporter share one form ("message", with a `kind`); every other action of the
+# registry (services.actions) has a form of its own, posted to /officer/arenden/{reference}/{action}
 MESSAGE_ACTIONS = ("answer", "partial-answer", "counter-question")
-ACTIONS = ("take", "message", "statement", "reassign", "request-statement", "extend-statement", "categorise",
-           "tags", "set-unit", "close")
-PAYLOADS: dict[str, type[BaseModel]] = {
-    "take": EmptyIn, "answer": MessageIn, "partial-answer": MessageIn, "counter-question": MessageIn,
-    "statement": MessageIn, "reassign": ReassignIn, "request-statement": RequestStatementIn,
-    "extend-statement": EmptyIn, "categorise": CategoriseIn, "tags": TagsIn, "close": EmptyIn, "set-unit": SetUnitIn,
-}
+ACTIONS = ("message", *(a for a in actions.REGISTRY if a not in MESSAGE_ACTIONS))
 
 
 def done_messages() -> dict[str, str]:
@@ -206,8 +202,8 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
         and case["recipient_organisation"]["id"] != org["id"]
     officer_ids = {e["officer_id"] for e in case.get("events", []) if e.get("officer_id")}
     all_orgs = await lookups.organisations(session)
-    allowed = set(case["allowed_actions"])  # services.cases.refusal decides; the page only shows
-    can = {a: a in allowed for a in cases.ACTION_ROLES}
+    allowed = set(case["allowed_actions"])  # services.actions.refusal decides; the page only shows
+    can = {a: a in allowed for a in actions.REGISTRY}
     can["message"] = bool(allowed & set(MESSAGE_ACTIONS))
     # "close" stays visible with a hint while only the categorisation is missing
     can["close"] = "close" in allowed or ("categorise" in allowed and not case["officer_categories"]
@@ -307,8 +303,7 @@ async def case_action(request: web.Request, session, ctx: security.OfficerContex
                 raise ApiError(422, "validation_error", _("Några uppgifter behöver rättas."),
                                {"kind": _("Välj vilken sorts meddelande du skickar.")})
         payload = _payload(real_action, form)
-        await cases.officer_action(session, request.app["deps"], ctx.officer, reference, real_action, payload,
-                                   uploads if real_action in (*MESSAGE_ACTIONS, "statement") else None)
+        await actions.perform(session, request.app["deps"], ctx.officer, reference, real_action, payload, uploads)
     except ApiError as exc:
         await session.rollback()  # nothing half-done is shown or kept
         await session.refresh(ctx.officer)
@@ -333,23 +328,15 @@ async def _rerender_with_error(request, session, ctx, reference: str, action: st
 
 
 def _payload(action: str, form: dict[str, list[str]]) -> BaseModel:
-    model = PAYLOADS[action]
+    """The action's payload model (from the registry) filled from the form: a list field takes every value of
+    its name, any other field the first; an empty optional field is left out, so its default applies."""
+    model = actions.REGISTRY[action].payload
     data: dict[str, Any] = {}
-    if model is MessageIn:
-        data = {"body": first(form, "body")}
-    elif model is ReassignIn:
-        data = {"organisation_id": first(form, "organisation_id"), "reason": first(form, "reason") or None}
-    elif model is RequestStatementIn:
-        data = {"organisation_id": first(form, "organisation_id") or None,
-                "deadline": first(form, "deadline") or None,
-                "weeks": first(form, "weeks") or None if not first(form, "deadline") else None,
-                "body": first(form, "body") or None}
-    elif model is CategoriseIn:
-        data = {"subs": form.get("subs", [])}
-    elif model is TagsIn:
-        data = {"tags": form.get("tags", [])}
-    elif model is SetUnitIn:
-        data = {"hsa_id": first(form, "hsa_id")}
+    for name, f in model.model_fields.items():
+        if get_origin(f.annotation) is list:
+            data[name] = form.get(name, [])
+        elif first(form, name) or f.is_required():
+            data[name] = first(form, name)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -10,7 +10,7 @@ from kg_testkit import (DENTIST_AB, JH_HANDLER, JH_RECEIVER, ORTOPED_OSD, PN_HAN
                         REGION_JH)
 
 from backend.swedish_time import utcnow, local_date
-from backend.services.cases import ACTION_ROLES
+from backend.services.actions import REGISTRY as ACTION_ROLES
 
 TODAY = local_date()
 STATEMENT = {"statement_org_id": REGION_JH, "statement_due": TODAY + timedelta(days=10),
@@ -86,3 +86,10 @@ async def test_the_case_page_shows_only_offered_actions(kg):
     assert f"/officer/arenden/{c['reference']}/reassign" not in html
     assert f"/officer/arenden/{c['reference']}/request-statement" not in html
     assert f"/officer/arenden/{c['reference']}/take" not in html
+
+
+def test_every_registry_action_has_its_page_texts():
+    """The officer page reads the registry: each action has a confirmation text and an audit-log label."""
+    from backend.web.pages_officer import audit_labels, done_messages
+    assert set(ACTION_ROLES) <= set(done_messages())
+    assert {a.replace("-", "_") for a in ACTION_ROLES} <= set(audit_labels())
