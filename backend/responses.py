@@ -154,6 +154,8 @@ def officer_case_model(actions: tuple[str, ...]) -> type[BaseModel]:
         answer_due: date
         statement_due: Optional[date]
         statement_extended: bool
+        statement_extended_at: Optional[datetime]
+        statement_extended_by: Optional[OfficerRef]  # who gave the extension, or asked for it
         overdue: bool
         reporter: CaseReporter
         patient: CasePatient

@@ -225,6 +225,12 @@ class RequestStatementIn(Strict):
     body: Optional[str] = Field(default=None, max_length=MAX_MESSAGE)
 
 
+class MoveAnswerDateIn(Strict):
+    answer_due: date
+    # sent to the reporter in the delsvar that tells them of the new date
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class CategoriseIn(Strict):
     subs: list[str] = Field(min_length=1, max_length=10, json_schema_extra=_sub_category_items)
 

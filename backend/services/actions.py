@@ -15,9 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue, lifecycle as lc
 from ..errors import ApiError, conflict, forbidden, not_found, validation_error
-from ..i18n import gettext as _
+from ..i18n import fmt_date, gettext as _, locale_as
 from ..models import CareUnit, Case, CaseEvent, Message, Officer, Organisation
-from ..schemas import (CategoriseIn, EmptyIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn, TagsIn)
+from ..schemas import (CategoriseIn, EmptyIn, MessageIn, MoveAnswerDateIn, ReassignIn, RequestStatementIn, SetUnitIn,
+                       TagsIn)
 from ..swedish_time import local_date, utcnow
 from . import attachments as att
 from . import audit, webhooks
@@ -134,10 +135,60 @@ def _extendable(case: Case, on: date) -> ApiError | None:
     return None
 
 
+def _open(case: Case, on: date) -> ApiError | None:
+    return None if case.status in lc.OPEN_STATUSES else _wrong_status(case)
+
+
 def _closable(case: Case, on: date) -> ApiError | None:
     if not case.officer_categories:
         return conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
     return None if lc.can(case.status, lc.CLOSED) else _wrong_status(case)
+
+
+# --- the answer date -----------------------------------------------------------------------------------------
+
+async def move_answer_date(ctx: Ctx, to: date, cause: str, reason: str = "") -> None:
+    """Moves the answer date and tells the reporter in a delsvar (in Swedish, whatever the officer's page
+    language): the date the reporter sees is never one we already know we will not keep."""
+    case = ctx.case
+    old = case.answer_due
+    case.answer_due = to
+    ctx.event("answer_date_moved", **{"from": old.isoformat(), "to": to.isoformat(), "cause": cause,
+                                      "reason": reason})
+    with locale_as("sv"):
+        when = fmt_date(to)
+        if cause == "statement_requested":
+            body = _("Vi har bett vårdgivaren om ett yttrande i ditt ärende. Därför dröjer vårt svar. "
+                     "Du får svar senast {date}.").format(date=when)
+        elif cause == "statement_extended":
+            body = _("Vårdgivaren behöver lite mer tid för sitt yttrande. Därför dröjer vårt svar. "
+                     "Du får svar senast {date}.").format(date=when)
+        else:
+            body = _("Vi behöver mer tid för att besvara ditt ärende. Du får svar senast {date}.\n\n{reason}").format(
+                date=when, reason=reason)
+    await ctx.message("partial_answer", body)
+
+
+async def answer_after_statement(ctx: Ctx, cause: str) -> None:
+    """The answer is due some time after the statement is (KG_ANSWER_AFTER_STATEMENT_DAYS): a case that waits
+    for a statement, as it should, never shows the reporter an answer date that has passed."""
+    case = ctx.case
+    due = case.statement_due + timedelta(days=ctx.deps.settings.answer_after_statement_days)
+    if due > case.answer_due:
+        await move_answer_date(ctx, due, cause)
+
+
+async def _extend(ctx: Ctx) -> None:
+    """The one extension of the statement deadline; who gave it (or asked for it) and when is kept."""
+    case = ctx.case
+    old = case.statement_due
+    case.statement_due = old + timedelta(weeks=ctx.deps.settings.extension_weeks)
+    case.statement_extended = True
+    case.statement_extended_at = ctx.now
+    case.statement_extended_by_officer_id = ctx.officer.id
+    ctx.event("statement_extended", **{"from": old.isoformat(), "to": case.statement_due.isoformat(),
+                                       "organisation_id": ctx.officer.organisation_id})
+    await answer_after_statement(ctx, "statement_extended")
 
 
 # --- the actions ---------------------------------------------------------------------------------------------
@@ -200,10 +251,11 @@ async def reassign(ctx: Ctx, payload: ReassignIn) -> None:
     # the new organisation starts afresh: an earlier statement organisation no longer has the case
     # (the statement itself stays in the thread, the request in the events)
     case.statement_org_id = case.statement_due = case.statement_requested_at = None
-    case.statement_extended = False
+    case.statement_extended, case.statement_extended_at, case.statement_extended_by_officer_id = False, None, None
 
 
-@action("request-statement", HANDLERS, RequestStatementIn, "Ask a care provider for a statement",
+@action("request-statement", HANDLERS, RequestStatementIn,
+        "Ask a care provider for a statement (a later answer date is sent to the reporter)", notifies_reporter=True,
         check=_not_waiting)
 async def request_statement(ctx: Ctx, payload: RequestStatementIn) -> None:
     case, session = ctx.case, ctx.session
@@ -228,16 +280,32 @@ async def request_statement(ctx: Ctx, payload: RequestStatementIn) -> None:
     if payload.body and payload.body.strip():
         # what the care provider is asked to answer: in the thread for both organisations, not the reporter
         await ctx.message("statement_request", payload.body)
+    await answer_after_statement(ctx, "statement_requested")
 
 
-@action("extend-statement", HANDLERS, EmptyIn, "Give the organisation asked two more weeks for its statement (once)",
+@action("extend-statement", HANDLERS, EmptyIn,
+        "Give the organisation asked two more weeks for its statement (once)", notifies_reporter=True,
         check=_extendable)
 async def extend_statement(ctx: Ctx, payload: EmptyIn) -> None:
-    case = ctx.case
-    old = case.statement_due
-    case.statement_due = old + timedelta(weeks=ctx.deps.settings.extension_weeks)
-    case.statement_extended = True
-    ctx.event("statement_extended", **{"from": old.isoformat(), "to": case.statement_due.isoformat()})
+    await _extend(ctx)
+
+
+@action("request-extension", ALL_ROLES, EmptyIn,
+        "The organisation asked takes the two more weeks for its statement (once, before the deadline)",
+        notifies_reporter=True, side="statement_org", check=_extendable)
+async def request_extension(ctx: Ctx, payload: EmptyIn) -> None:
+    await _extend(ctx)
+
+
+@action("move-answer-date", HANDLERS, MoveAnswerDateIn,
+        "Move the date the reporter can expect the answer; the reporter gets a delsvar with the reason",
+        notifies_reporter=True, check=_open)
+async def move_answer_date_action(ctx: Ctx, payload: MoveAnswerDateIn) -> None:
+    if payload.answer_due <= ctx.today:
+        raise validation_error({"answer_due": _("Välj ett datum efter i dag.")})
+    if payload.answer_due == ctx.case.answer_due:
+        raise validation_error({"answer_due": _("Svaret är redan utlovat till det datumet. Välj ett annat datum.")})
+    await move_answer_date(ctx, payload.answer_due, "officer", payload.reason)
 
 
 @action("categorise", HANDLERS, CategoriseIn, "Set the officer's categories", check=_not_closed)

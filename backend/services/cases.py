@@ -357,7 +357,9 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "care_unit_text": case.care_unit_text,
         "event_date": iso(case.event_date), "received_at": iso(case.received_at), "answered_at": iso(case.answered_at),
         "closed_at": iso(case.closed_at), "answer_due": iso(case.answer_due), "statement_due": iso(case.statement_due),
-        "statement_extended": case.statement_extended, "overdue": is_overdue(case, t),
+        "statement_extended": case.statement_extended, "statement_extended_at": iso(case.statement_extended_at),
+        "statement_extended_by": await _officer_ref(session, case.statement_extended_by_officer_id),
+        "overdue": is_overdue(case, t),
         "reporter": {"role": case.reporter_role, "name": case.reporter_name, "email": case.reporter_email,
                      "phone": case.reporter_phone, "preferred_contact": case.preferred_contact},
         "patient": {"name": case.patient_name, "personnummer": case.patient_pnr, "age": case.patient_age,
@@ -377,10 +379,26 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
     }
 
 
+async def _officer_ref(session: AsyncSession, officer_id: int | None) -> dict[str, Any] | None:
+    o = await session.get(Officer, officer_id) if officer_id else None
+    return {"id": o.id, "name": o.name} if o else None
+
+
 def is_overdue(case: Case, t: date) -> bool:
-    if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due and case.statement_due < t:
-        return True
+    """A case waiting for a statement is late only when the statement is: until then it waits as it should
+    (the answer date follows the statement deadline, see actions.answer_after_statement). Any other open
+    case is late when its answer date has passed."""
+    if case.status == lc.WAITING_FOR_STATEMENT:
+        return case.statement_due is not None and case.statement_due < t
     return case.status in lc.OPEN_STATUSES and case.answer_due < t
+
+
+def overdue_clause(t: date):
+    """`is_overdue` as SQL, for the list filter."""
+    return or_(
+        (Case.status == lc.WAITING_FOR_STATEMENT) & (Case.statement_due < t),
+        col(Case.status).in_(sorted(lc.OPEN_STATUSES - {lc.WAITING_FOR_STATEMENT})) & (Case.answer_due < t),
+    )
 
 
 @dataclass
@@ -412,10 +430,7 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
     if f.status:
         q = q.where(col(Case.status).in_(f.status))
     t = today()
-    overdue_expr = or_(
-        (Case.status == lc.WAITING_FOR_STATEMENT) & (Case.statement_due < t),
-        col(Case.status).in_(list(lc.OPEN_STATUSES)) & (Case.answer_due < t),
-    )
+    overdue_expr = overdue_clause(t)
     if f.overdue is True:
         q = q.where(overdue_expr)
     elif f.overdue is False:
@@ -506,9 +521,9 @@ async def check_deadlines(session: AsyncSession, now: datetime | None = None) ->
     for case in rows:
         seen = {(e.data.get("deadline"), e.data.get("due")) for e in (await session.exec(
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_passed"))).all()}
-        due_list = [("answer", case.answer_due)]
-        if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due:
-            due_list.append(("statement", case.statement_due))
+        # while a statement is awaited, only its deadline counts (is_overdue)
+        due_list = [("statement", case.statement_due)] if case.status == lc.WAITING_FOR_STATEMENT \
+            and case.statement_due else [("answer", case.answer_due)]
         for name, due in due_list:
             if due < t and (name, due.isoformat()) not in seen:
                 session.add(CaseEvent(case_id=case.id, kind="deadline_passed",

@@ -34,7 +34,8 @@ PAYLOADS = {
     "take": {}, "answer": {"body": "Svar."}, "partial-answer": {"body": "Delsvar."},
     "counter-question": {"body": "En fråga."}, "statement": {"body": "Vårt yttrande."},
     "reassign": {"organisation_id": REGION_JH, "reason": "Rätt vårdgivare"},
-    "request-statement": {"organisation_id": DENTIST_AB}, "extend-statement": {},
+    "request-statement": {"organisation_id": DENTIST_AB}, "extend-statement": {}, "request-extension": {},
+    "move-answer-date": {"answer_due": (TODAY + timedelta(days=60)).isoformat(), "reason": "Vi väntar på journalen."},
     "categorise": {"subs": ["bemotande"]}, "tags": {"tags": ["cancer"]}, "set-unit": {"hsa_id": ORTOPED_OSD},
     "close": {},
 }

@@ -86,14 +86,16 @@ def test_action_tables_agree():
 API_PAYLOADS = {
     "take": {}, "answer": {"body": "x"}, "partial-answer": {"body": "x"}, "counter-question": {"body": "x"},
     "statement": {"body": "x"}, "reassign": {"organisation_id": "SE2321000024-PN01"},
-    "request-statement": {"organisation_id": "SE5565301000"}, "extend-statement": {},
+    "request-statement": {"organisation_id": "SE5565301000"}, "extend-statement": {}, "request-extension": {},
+    "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"},
     "categorise": {"subs": ["diagnos"]}, "tags": {"tags": ["stulen"]}, "close": {},
     "set-unit": {"hsa_id": "SE2321000207-E1100"},
 }
 WEB_FORMS = {
     "take": {}, "message": {"kind": "answer", "body": "x"}, "statement": {"body": "x"},
     "reassign": {"organisation_id": "SE2321000024-PN01"}, "request-statement": {"organisation_id": "SE5565301000"},
-    "extend-statement": {}, "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
+    "extend-statement": {}, "request-extension": {}, "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"},
+    "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
     "set-unit": {"hsa_id": "SE2321000207-E1100"}, "close": {},
 }
 

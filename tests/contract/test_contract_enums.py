@@ -101,7 +101,8 @@ def test_a_case_with_a_statement_request_matches_the_served_document(api) -> Non
     assert r.status_code == 200, r.text
     doc = requests.get(api.url + "/api/v1/openapi.json", timeout=30).json()
     case = requests.get(f"{api.url}/api/v1/officer/cases/{ref}", headers=h, timeout=30).json()
-    assert [m["kind"] for m in case["thread"]] == ["statement_request"]
+    # the request, and the delsvar that tells the reporter the answer now comes after the statement
+    assert [m["kind"] for m in case["thread"]] == ["statement_request", "partial_answer"]
     _validator(doc, "OfficerCase").validate(case)
     listed = requests.get(f"{api.url}/api/v1/officer/cases", params={"status": "waiting_for_statement"},
                           headers=h, timeout=30).json()
@@ -111,4 +112,5 @@ def test_a_case_with_a_statement_request_matches_the_served_document(api) -> Non
                                                                                  "X-Access-Code": code}, timeout=30)
     assert reporter.status_code == 200, reporter.text
     _validator(doc, "ReporterCase").validate(reporter.json())
-    assert reporter.json()["thread"] == []  # the request is between the organisations
+    # the request is between the organisations
+    assert [m["kind"] for m in reporter.json()["thread"]] == ["partial_answer"]
