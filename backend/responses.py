@@ -76,6 +76,7 @@ class CaseListItem(BaseModel):
     officer_categories: list[str]
     reporter_role: ReporterRole
     channel: str
+    assigned_officer: Optional[OfficerRef]  # who handles it ("Ta ärendet", or assigned by a colleague)
 
 
 class CaseList(BaseModel):
@@ -156,6 +157,7 @@ def officer_case_model(actions: tuple[str, ...]) -> type[BaseModel]:
         statement_extended: bool
         statement_extended_at: Optional[datetime]
         statement_extended_by: Optional[OfficerRef]  # who gave the extension, or asked for it
+        assigned_officer: Optional[OfficerRef]       # who handles the case
         overdue: bool
         reporter: CaseReporter
         patient: CasePatient

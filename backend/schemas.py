@@ -19,7 +19,7 @@ TAG_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 
 # every kind of message a case's thread can hold (models.Message.kind); the API documents exactly these
 MessageKind = Literal["answer", "partial_answer", "counter_question", "reporter_message", "statement_request",
-                      "statement"]
+                      "statement", "internal_note"]
 MESSAGE_KINDS: tuple[str, ...] = get_args(MessageKind)
 
 MAX_DESCRIPTION = 10_000
@@ -229,6 +229,10 @@ class MoveAnswerDateIn(Strict):
     answer_due: date
     # sent to the reporter in the delsvar that tells them of the new date
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class AssignIn(Strict):
+    officer_id: int = Field(ge=1, le=2**31 - 1)  # the page's select sends it as text
 
 
 class CategoriseIn(Strict):

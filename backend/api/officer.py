@@ -50,7 +50,8 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/officer/cases")
 async def list_cases(request: web.Request) -> web.Response:
-    check_query(request, {"status", "overdue", "category", "unit", "from", "to", "q", "sort", "page", "per_page"})
+    check_query(request, {"status", "overdue", "category", "unit", "from", "to", "q", "sort", "page", "per_page",
+                          "assigned"})
     statuses = [s for s in (q_str(request, "status", 200) or "").split(",") if s]
     bad = [s for s in statuses if s not in lifecycle.STATUSES]
     if bad:
@@ -58,6 +59,9 @@ async def list_cases(request: web.Request) -> web.Response:
     overdue_raw = request.query.get("overdue")
     if overdue_raw not in (None, "", "true", "false", "1", "0"):
         raise validation_error({"overdue": _("Ska vara true eller false.")})
+    assigned = q_str(request, "assigned", 10)
+    if assigned not in (None, "me", "none"):
+        raise validation_error({"assigned": _("Ogiltigt värde. Tillåtna värden: me, none.")})
     sort = q_str(request, "sort", 20) or "-received_at"
     if sort not in cases.SORTS:
         raise validation_error({"sort": _("Okänd sortering.")})
@@ -67,7 +71,7 @@ async def list_cases(request: web.Request) -> web.Response:
     f = cases.ListFilters(
         status=statuses, overdue=None if overdue_raw in (None, "") else overdue_raw in ("true", "1"),
         category=q_str(request, "category", 40), unit=q_str(request, "unit", 40),
-        date_from=q_date(request, "from"), date_to=q_date(request, "to"), q=q_str(request, "q", 20), sort=sort,
+        date_from=q_date(request, "from"), date_to=q_date(request, "to"), q=q_str(request, "q", 20), sort=sort, assigned=assigned,
         page=q_int(request, "page", 1, 100000, 1), per_page=q_int(request, "per_page", 1, 100, 25))
     async with db(request) as session:
         officer = await require_officer(request, session)

@@ -224,6 +224,8 @@ def document() -> dict[str, Any]:
             _q("category", {"type": "string", "maxLength": 40}), _q("unit", {"type": "string", "maxLength": 40}),
             _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
             _q("q", {"type": "string", "maxLength": 20}),
+            {**_q("assigned", {"type": "string", "enum": ["me", "none"]}),
+             "description": "me: the cases assigned to me; none: the cases no one has taken"},
             _q("sort", {"type": "string", "enum": ["received_at", "-received_at", "answer_due", "-answer_due",
                                                     "status", "reference"]}),
             _q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),

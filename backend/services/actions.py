@@ -17,7 +17,7 @@ from .. import catalogue, lifecycle as lc
 from ..errors import ApiError, conflict, forbidden, not_found, validation_error
 from ..i18n import fmt_date, gettext as _, locale_as
 from ..models import CareUnit, Case, CaseEvent, Message, Officer, Organisation
-from ..schemas import (CategoriseIn, EmptyIn, MessageIn, MoveAnswerDateIn, ReassignIn, RequestStatementIn, SetUnitIn,
+from ..schemas import (AssignIn, CategoriseIn, EmptyIn, MessageIn, MoveAnswerDateIn, ReassignIn, RequestStatementIn, SetUnitIn,
                        TagsIn)
 from ..swedish_time import local_date, utcnow
 from . import attachments as att
@@ -29,8 +29,8 @@ RECEIVER, HANDLER, ADMIN = "receiver", "handler", "admin"
 ALL_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
 HANDLERS = frozenset({HANDLER, ADMIN})
 
-# which organisation acts: the one the case is with, or the one asked for a statement (while it is asked)
-Side = Literal["recipient", "statement_org"]
+# which organisation acts: the one the case is with, the one asked for a statement (while it is asked), or either
+Side = Literal["recipient", "statement_org", "either"]
 
 
 @dataclass
@@ -62,9 +62,15 @@ class Ctx:
         return msg
 
     def take(self) -> None:
-        """A received case that an officer starts on is under handling."""
+        """A received case that an officer starts on is under handling, and theirs if no one has it yet."""
         if self.case.status == lc.RECEIVED:
             _transition(self.session, self.case, lc.IN_PROGRESS, self.officer, reason="taken")
+        if self.case.assigned_officer_id is None and acting_side(self.case, self.officer) == "recipient":
+            self.assign(self.officer)
+
+    def assign(self, to: Officer) -> None:
+        self.event("assigned", **{"from": self.case.assigned_officer_id, "to": to.id})
+        self.case.assigned_officer_id = to.id
 
     def event(self, kind: str, **data: Any) -> None:
         self.session.add(CaseEvent(case_id=self.case.id, kind=kind, officer_id=self.officer.id, data=data))
@@ -107,8 +113,10 @@ def _wrong_status(case: Case) -> ApiError:
         status=catalogue.label("statuses", case.status)))
 
 
-def _received(case: Case, on: date) -> ApiError | None:
-    return None if case.status == lc.RECEIVED else conflict(_("Ärendet är redan under handläggning."))
+def _unassigned(case: Case, on: date) -> ApiError | None:
+    if case.status not in lc.OPEN_STATUSES:
+        return _wrong_status(case)
+    return None if case.assigned_officer_id is None else conflict(_("Ärendet är redan under handläggning."))
 
 
 def _not_waiting(case: Case, on: date) -> ApiError | None:
@@ -193,9 +201,28 @@ async def _extend(ctx: Ctx) -> None:
 
 # --- the actions ---------------------------------------------------------------------------------------------
 
-@action("take", ALL_ROLES, EmptyIn, "Take the case (status in_progress)", check=_received)
+@action("take", ALL_ROLES, EmptyIn, "Take the case: it is assigned to me (and in_progress)", check=_unassigned)
 async def take(ctx: Ctx, payload: EmptyIn) -> None:
     ctx.take()
+
+
+@action("assign", ALL_ROLES, AssignIn, "Assign the case to an officer of my organisation (me too)", check=_open)
+async def assign(ctx: Ctx, payload: AssignIn) -> None:
+    to = await ctx.session.get(Officer, payload.officer_id)
+    if to is None or not to.active or to.organisation_id != ctx.officer.organisation_id:
+        raise validation_error({"officer_id": _("Välj en kollega i din organisation.")})
+    if to.id == ctx.case.assigned_officer_id:
+        raise validation_error({"officer_id": _("Ärendet är redan tilldelat {name}.").format(name=to.name)})
+    if ctx.case.status == lc.RECEIVED:
+        _transition(ctx.session, ctx.case, lc.IN_PROGRESS, ctx.officer, reason="assigned")
+    ctx.assign(to)
+
+
+@action("note", ALL_ROLES, MessageIn,
+        "Write an internal note: only my organisation sees it, never the reporter or the other organisation",
+        side="either")
+async def note(ctx: Ctx, payload: MessageIn) -> None:
+    await ctx.message("internal_note", payload.body)
 
 
 @action("answer", HANDLERS, MessageIn, "Answer the reporter (status answered)", files=True,
@@ -252,6 +279,7 @@ async def reassign(ctx: Ctx, payload: ReassignIn) -> None:
     # (the statement itself stays in the thread, the request in the events)
     case.statement_org_id = case.statement_due = case.statement_requested_at = None
     case.statement_extended, case.statement_extended_at, case.statement_extended_by_officer_id = False, None, None
+    case.assigned_officer_id = None  # nobody there has it yet
 
 
 @action("request-statement", HANDLERS, RequestStatementIn,
@@ -353,7 +381,7 @@ def refusal(case: Case, officer: Officer, name: str, on: date) -> ApiError | Non
     """Why `officer` may not do action `name` on `case` now (the error the API answers), or None if they may.
     Payload checks (a valid organisation, a date in the future) come after, in the handler."""
     act = REGISTRY.get(name)
-    if act is None or officer.role not in act.roles or act.side != acting_side(case, officer):
+    if act is None or officer.role not in act.roles or act.side not in ("either", acting_side(case, officer)):
         return forbidden()
     if case.anonymised_at is not None:
         return conflict(_("Ärendet är gallrat och kan inte ändras."))

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
 REPORTER_VISIBLE_KINDS = ("answer", "partial_answer", "counter_question", "reporter_message")
 NOTIFY_KINDS = ("answer", "partial_answer", "counter_question")
+INTERNAL_NOTE = "internal_note"
 
 Notify = Callable[[Case], Awaitable[None] | None]
 
@@ -228,9 +229,16 @@ async def reporter_view(session: AsyncSession, case: Case) -> dict[str, Any]:
     }
 
 
-async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def seen_by(msg: Message, organisation_id: str | None) -> bool:
+    """An internal note is its organisation's own: never the reporter's, never the other organisation's."""
+    return msg.kind != INTERNAL_NOTE or (organisation_id is not None and msg.organisation_id == organisation_id)
+
+
+async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | None = None,
+                  organisation_id: str | None = None) -> list[dict[str, Any]]:
+    """The messages `kinds` (None: all) of the case; internal notes only for their own organisation."""
     q = select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
-    msgs = (await session.exec(q)).all()
+    msgs = [m for m in (await session.exec(q)).all() if seen_by(m, organisation_id)]
     files = (await session.exec(select(Attachment).where(Attachment.case_id == case.id))).all()
     by_msg: dict[int, list[dict[str, Any]]] = {}
     for a in files:
@@ -282,9 +290,14 @@ async def _add_message(session: AsyncSession, settings: Settings, case: Case, ms
         session.add(Attachment(case_id=case.id, message_id=msg.id, filename=s.filename, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, storage_key=s.storage_key))
     # statement requests and statements are between the organisations: both hear of them
+    if msg.kind == INTERNAL_NOTE:
+        orgs = [msg.organisation_id]  # its own organisation's diary system only
+    elif msg.kind.startswith("statement"):
+        orgs = [case.recipient_org_id, case.statement_org_id]
+    else:
+        orgs = None
     webhooks.record(session, case, "case.message_added", {"message_id": msg.id, "kind": msg.kind, "author": msg.author,
-                                                          "attachments": len(stored)},
-                    [case.recipient_org_id, case.statement_org_id] if msg.kind.startswith("statement") else None)
+                                                          "attachments": len(stored)}, orgs)
     return stored
 
 
@@ -359,6 +372,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "closed_at": iso(case.closed_at), "answer_due": iso(case.answer_due), "statement_due": iso(case.statement_due),
         "statement_extended": case.statement_extended, "statement_extended_at": iso(case.statement_extended_at),
         "statement_extended_by": await _officer_ref(session, case.statement_extended_by_officer_id),
+        "assigned_officer": await _officer_ref(session, case.assigned_officer_id),
         "overdue": is_overdue(case, t),
         "reporter": {"role": case.reporter_role, "name": case.reporter_name, "email": case.reporter_email,
                      "phone": case.reporter_phone, "preferred_contact": case.preferred_contact},
@@ -370,7 +384,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "reporter_category_label": catalogue.category_label(case.reporter_category),
         "officer_categories": case.officer_categories,
         "tags": case.tags, "anonymised": case.anonymised_at is not None, "diary_number": case.diary_number,
-        "thread": await _thread(session, case),
+        "thread": await _thread(session, case, organisation_id=officer.organisation_id if officer else None),
         "events": [{"kind": e.kind, "data": e.data, "officer_id": e.officer_id, "created_at": iso(e.created_at)}
                    for e in events],
         "audit": [{"at": iso(a.at), "officer_email": a.officer_email, "action": a.action, "detail": a.detail}
@@ -411,6 +425,7 @@ class ListFilters:
     date_to: date | None = None
     q: str | None = None
     personnummer: str | None = None  # 12 digits (pnr.parse); only from a POST, never from a URL
+    assigned: str | None = None  # "me": assigned to the officer asking; "none": to no one
     sort: str = "-received_at"
     page: int = 1
     per_page: int = 25
@@ -450,11 +465,18 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         q = q.where(_text_search(f.q))
     if f.personnummer:
         q = q.where(Case.patient_pnr == f.personnummer)
+    if f.assigned == "me":
+        q = q.where(Case.assigned_officer_id == officer.id)
+    elif f.assigned == "none":
+        q = q.where(col(Case.assigned_officer_id).is_(None))
     total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
     q = q.order_by(SORTS.get(f.sort, SORTS["-received_at"]), col(Case.id).desc())
     q = q.offset((f.page - 1) * f.per_page).limit(f.per_page)
     rows = (await session.exec(q)).all()
     unit_ids = {c.care_unit_hsa_id for c in rows if c.care_unit_hsa_id}
+    officer_ids = {c.assigned_officer_id for c in rows if c.assigned_officer_id}
+    names = {o.id: o.name for o in (await session.exec(select(Officer).where(col(Officer.id).in_(officer_ids)))).all()} \
+        if officer_ids else {}
     units = {u.hsa_id: u.name for u in (await session.exec(select(CareUnit).where(col(CareUnit.hsa_id).in_(unit_ids)))).all()} if unit_ids else {}
     items = [{
         "reference": c.reference, "status": c.status, "status_label": catalogue.label("statuses", c.status),
@@ -462,6 +484,8 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         "overdue": is_overdue(c, t), "care_unit_name": units.get(c.care_unit_hsa_id or "", c.care_unit_text),
         "reporter_category": c.reporter_category, "officer_categories": c.officer_categories,
         "reporter_role": c.reporter_role, "channel": c.channel,
+        "assigned_officer": {"id": c.assigned_officer_id, "name": names.get(c.assigned_officer_id, "")}
+        if c.assigned_officer_id else None,
     } for c in rows]
     if f.personnummer:  # who looked up which patient is logged; the number itself never is
         audit.record(session, officer, "search_personnummer", None,
@@ -495,7 +519,8 @@ def _text_search(text: str):
 async def attachment_for_officer(session: AsyncSession, officer: Officer, reference: str, attachment_id: int) -> Attachment:
     case = await case_for_officer(session, officer, reference)
     a = await session.get(Attachment, attachment_id)
-    if a is None or a.case_id != case.id:
+    msg = await session.get(Message, a.message_id) if a is not None and a.case_id == case.id else None
+    if msg is None or not seen_by(msg, officer.organisation_id):
         raise not_found()
     audit.record(session, officer, "read_attachment", case, detail=str(a.id))
     await session.commit()

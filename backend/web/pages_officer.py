@@ -12,7 +12,7 @@ from ..appkeys import LOGIN_LIMITER
 from .. import catalogue, lifecycle
 from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
-from ..schemas import CategoriseIn
+from ..schemas import AssignIn, CategoriseIn
 from ..services import actions, auth, cases
 from ..services.attachments import path_of
 from ..api.common import client_ip
@@ -32,7 +32,9 @@ ACTIONS = ("message", *(a for a in actions.REGISTRY if a not in MESSAGE_ACTIONS)
 
 def done_messages() -> dict[str, str]:
     return {
-        "take": _("Du har tagit ärendet. Det har nu status Under handläggning."),
+        "take": _("Du har tagit ärendet. Det är nu ditt och har status Under handläggning."),
+        "assign": _("Ärendet är tilldelat."),
+        "note": _("Anteckningen är sparad. Bara din organisation ser den."),
         "answer": _("Svaret är skickat till anmälaren. Ärendet har status Besvarat."),
         "partial-answer": _("Delsvaret är skickat till anmälaren."),
         "counter-question": _("Motfrågan är skickad. Ärendet väntar nu på svar från anmälaren."),
@@ -117,7 +119,9 @@ def _parse_list_query(request: web.Request) -> tuple[cases.ListFilters, dict[str
     q = request.query
     errors: dict[str, str] = {}
     raw = {k: q.get(k, "").strip()[:40] for k in ("status", "overdue", "category", "unit", "from", "to", "q",
-                                                  "sort", "page", "per_page")}
+                                                  "sort", "page", "per_page", "assigned")}
+    if raw["assigned"] not in ("me", "none"):
+        raw["assigned"] = ""
     status = raw["status"]
     statuses: list[str] = []
     if status == "open":
@@ -154,7 +158,7 @@ def _parse_list_query(request: web.Request) -> tuple[cases.ListFilters, dict[str
         raw["q"] = ""
     f = cases.ListFilters(status=statuses, overdue=overdue, category=category, unit=raw["unit"] or None,
                           date_from=dates["from"], date_to=dates["to"], q=raw["q"] or None, sort=sort,
-                          page=page, per_page=per_page)
+                          page=page, per_page=per_page, assigned=raw["assigned"] or None)
     return f, raw, errors
 
 
@@ -186,7 +190,7 @@ async def case_list(request: web.Request, session, ctx: security.OfficerContext)
 
 
 def _filter_params(raw: dict[str, Any]) -> dict[str, Any]:
-    params = {k: raw.get(k) for k in ("status", "overdue", "category", "unit", "from", "to", "q")}
+    params = {k: raw.get(k) for k in ("status", "overdue", "category", "unit", "from", "to", "q", "assigned")}
     if raw.get("sort") and raw["sort"] != "-received_at":
         params["sort"] = raw["sort"]
     if raw.get("per_page") and raw["per_page"] != 25:
@@ -203,6 +207,8 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
     is_statement_org = (case.get("statement_organisation") or {}).get("id") == org["id"] \
         and case["recipient_organisation"]["id"] != org["id"]
     officer_ids = {e["officer_id"] for e in case.get("events", []) if e.get("officer_id")}
+    officer_ids |= {e["data"].get(k) for e in case.get("events", []) if e["kind"] == "assigned"
+                    for k in ("from", "to") if isinstance(e["data"].get(k), int)}
     all_orgs = await lookups.organisations(session)
     allowed = set(case["allowed_actions"])  # services.actions.refusal decides; the page only shows
     can = {a: a in allowed for a in actions.REGISTRY}
@@ -224,6 +230,7 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
         "providers": [o for o in all_orgs if o["kind"] == "care_provider" and o["region_code"] == unit_region]
         or [o for o in all_orgs if o["kind"] == "care_provider"],
         "units": await lookups.units(session, region_code=unit_region),
+        "colleagues": [o for o in await lookups.officers(session, org["id"]) if o["active"]],
         "officer_names": await lookups.officer_names(session, officer_ids),
         "org_names": {o["id"]: o["name"] for o in all_orgs},
         "statement_weeks": request.app["settings"].statement_weeks,
@@ -249,6 +256,7 @@ def event_labels() -> dict[str, str]:
         "reassigned": _("Omfördelat"),
         "statement_requested": _("Yttrande begärt"),
         "statement_extended": _("Tiden för yttrande förlängd"),
+        "assigned": _("Tilldelat"),
         "answer_date_moved": _("Svarsdatum ändrat"),
         "categorised": _("Kategoriserat"),
         "tagged": _("Taggar ändrade"),
@@ -261,6 +269,7 @@ def event_labels() -> dict[str, str]:
 def audit_labels() -> dict[str, str]:
     return {
         "read": _("Läste ärendet"), "list": _("Listade ärenden"), "take": _("Tog ärendet"),
+        "assign": _("Tilldelade ärendet"), "note": _("Skrev en intern anteckning"),
         "answer": _("Besvarade"), "partial_answer": _("Skickade delsvar"), "counter_question": _("Ställde motfråga"),
         "statement": _("Lämnade yttrande"), "reassign": _("Omfördelade"), "request_statement": _("Begärde yttrande"),
         "extend_statement": _("Förlängde tid för yttrande"), "request_extension": _("Begärde förlängd tid för yttrande"),
@@ -347,6 +356,8 @@ def _payload(action: str, form: dict[str, list[str]]) -> BaseModel:
         err = from_pydantic(exc)
         if model is CategoriseIn and "subs" in err.fields:
             err.fields["subs"] = _("Välj minst ett delproblem.")
+        if model is AssignIn and "officer_id" in err.fields:
+            err.fields["officer_id"] = _("Välj en handläggare.")
         raise err from None
 
 

@@ -87,7 +87,7 @@ API_PAYLOADS = {
     "take": {}, "answer": {"body": "x"}, "partial-answer": {"body": "x"}, "counter-question": {"body": "x"},
     "statement": {"body": "x"}, "reassign": {"organisation_id": "SE2321000024-PN01"},
     "request-statement": {"organisation_id": "SE5565301000"}, "extend-statement": {}, "request-extension": {},
-    "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"},
+    "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"}, "assign": {"officer_id": 1}, "note": {"body": "x"},
     "categorise": {"subs": ["diagnos"]}, "tags": {"tags": ["stulen"]}, "close": {},
     "set-unit": {"hsa_id": "SE2321000207-E1100"},
 }
@@ -95,7 +95,7 @@ WEB_FORMS = {
     "take": {}, "message": {"kind": "answer", "body": "x"}, "statement": {"body": "x"},
     "reassign": {"organisation_id": "SE2321000024-PN01"}, "request-statement": {"organisation_id": "SE5565301000"},
     "extend-statement": {}, "request-extension": {}, "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"},
-    "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
+    "assign": {"officer_id": "1"}, "note": {"body": "x"}, "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
     "set-unit": {"hsa_id": "SE2321000207-E1100"}, "close": {},
 }
 

@@ -82,6 +82,8 @@ ACTION_PAYLOADS = {
     "request-statement": [{"organisation_id": REGION_JH}, {"organisation_id": "SE5565301000", "weeks": 2}, {}],
     "extend-statement": [{}],
     "request-extension": [{}],
+    "assign": [{"officer_id": 1}, {"officer_id": 2}, {"officer_id": 4}, {"officer_id": 999}],
+    "note": [{"body": "Intern anteckning"}],
     "move-answer-date": [{"answer_due": "2099-01-01", "reason": "Vi väntar på journalen."}, {"answer_due": "2000-01-01",
                                                                                          "reason": "x"}],
     "categorise": [{"subs": ["bemotande"]}, {"subs": ["diagnos", "vantetider"]}, {"subs": ["x"]}],
