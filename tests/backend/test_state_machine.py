@@ -180,7 +180,7 @@ async def test_the_statement_request_text_reaches_the_care_provider_but_not_the_
         requests = [m for m in view["thread"] if m["kind"] == "statement_request"]
         assert [m["body"] for m in requests] == [question]
         assert requests[0]["kind_label"] == "Begäran om yttrande"
-    assert jh_view["allowed_actions"] == ["statement", "request-extension"]
+    assert set(jh_view["allowed_actions"]) == {"statement", "request-extension", "note"}
     reporter = await kg.reporter_view(c["reference"], c["access_code"])
     assert all(m["kind"] != "statement_request" for m in reporter["thread"])
     assert question not in str(reporter)
