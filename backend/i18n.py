@@ -6,8 +6,10 @@ can call `_()` without passing the request around.
 from __future__ import annotations
 
 import contextvars
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Iterator
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -34,6 +36,17 @@ def set_locale(locale: str) -> contextvars.Token:
 
 def get_locale() -> str:
     return _current.get()
+
+
+@contextmanager
+def locale_as(locale: str) -> Iterator[None]:
+    """Texts for someone else than the one asking: what the reporter is sent is Swedish whatever the
+    officer's page language is."""
+    token = set_locale(locale)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def gettext(message: str) -> str:

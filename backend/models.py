@@ -78,6 +78,9 @@ class Case(SQLModel, table=True):
     statement_due: Optional[date] = None
     statement_requested_at: Optional[datetime] = None
     statement_extended: bool = False
+    # who gave the one extension (an officer of either organisation) and when
+    statement_extended_at: Optional[datetime] = None
+    statement_extended_by_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
     reporter_role: str = Field(max_length=20)
     reporter_name: Optional[str] = Field(default=None, max_length=200)
     reporter_email: Optional[str] = Field(default=None, max_length=254)
@@ -102,7 +105,9 @@ class Case(SQLModel, table=True):
     access_code_hash: str = Field(max_length=100)
     idempotency_key: str = Field(max_length=128, unique=True)
     request_hash: str = Field(max_length=64)
-    handled_by_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")
+    handled_by_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id")  # who answered
+    # who handles the case now ("Ta ärendet", or assigned by a colleague); an officer of the recipient organisation
+    assigned_officer_id: Optional[int] = Field(default=None, foreign_key="officer.id", index=True)
     anonymised_at: Optional[datetime] = None
     updated_at: datetime = Field(default_factory=utcnow)
     # the region's diary system (W3D3, Platina, …) writes its own number back (api.integration)

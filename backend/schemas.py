@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 from pydantic_core import PydanticCustomError
@@ -17,6 +17,11 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 TAG_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 
+# every kind of message a case's thread can hold (models.Message.kind); the API documents exactly these
+MessageKind = Literal["answer", "partial_answer", "counter_question", "reporter_message", "statement_request",
+                      "statement", "internal_note"]
+MESSAGE_KINDS: tuple[str, ...] = get_args(MessageKind)
+
 MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 10_000
 MAX_SHORT = 200
@@ -24,6 +29,21 @@ MAX_SHORT = 200
 
 def err(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("kg_" + code, message)
+
+
+# --- what the OpenAPI document says beyond the Python types (the validators check the same) ------------------
+
+def _optional_sub_category(schema: dict[str, Any]) -> None:
+    schema.pop("anyOf", None)
+    schema.update({"type": ["string", "null"], "enum": [*catalogue.sub_codes(), None]})
+
+
+def _sub_category_items(schema: dict[str, Any]) -> None:
+    schema["items"] = {"type": "string", "enum": catalogue.sub_codes()}
+
+
+def _tag_items(schema: dict[str, Any]) -> None:
+    schema["items"] = {"type": "string", "pattern": TAG_RE.pattern}
 
 
 class Strict(BaseModel):
@@ -91,10 +111,10 @@ class CaseIn(Strict):
     consent_note: Optional[str] = Field(default=None, max_length=500)
     child_age: Optional[StrictInt] = Field(default=None, ge=0, le=17)
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
-    reporter_category: Optional[str] = Field(default=None, max_length=40)
+    reporter_category: Optional[str] = Field(default=None, max_length=40, json_schema_extra=_optional_sub_category)
     desired_outcome: Optional[str] = Field(default=None, max_length=2000)
     reply_wanted: StrictBool = True
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    tags: list[str] = Field(default_factory=list, max_length=10, json_schema_extra=_tag_items)
     personal_data_consent: StrictBool  # only JSON true is consent: never "on", 1 or "yes"
     # e-ID: the intake token the assistant got for the widget's identity ticket (services.identities)
     identity_token: Optional[str] = Field(default=None, max_length=100)
@@ -207,8 +227,18 @@ class RequestStatementIn(Strict):
     body: Optional[str] = Field(default=None, max_length=MAX_MESSAGE)
 
 
+class MoveAnswerDateIn(Strict):
+    answer_due: date
+    # sent to the reporter in the delsvar that tells them of the new date
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class AssignIn(Strict):
+    officer_id: int = Field(ge=1, le=2**31 - 1)  # the page's select sends it as text
+
+
 class CategoriseIn(Strict):
-    subs: list[str] = Field(min_length=1, max_length=10)
+    subs: list[str] = Field(min_length=1, max_length=10, json_schema_extra=_sub_category_items)
 
     @field_validator("subs")
     @classmethod
@@ -220,7 +250,7 @@ class CategoriseIn(Strict):
 
 
 class TagsIn(Strict):
-    tags: list[str] = Field(max_length=10)
+    tags: list[str] = Field(max_length=10, json_schema_extra=_tag_items)
 
     @field_validator("tags")
     @classmethod

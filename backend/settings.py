@@ -90,6 +90,8 @@ class Settings:
     answer_weeks: int = 4          # "snarast" — about four weeks is the norm
     statement_weeks: int = 4       # default deadline for a requested yttrande
     extension_weeks: int = 2       # one extension, only before the deadline passes
+    # the answer is due at least this long after a requested statement is: time to read it and write the answer
+    answer_after_statement_days: int = 14
     reopen_days: int = 30          # a reporter message this long after answer/close reopens the case
     retention_days: int = 730      # closed cases older than this are anonymised by `retention`
     session_hours: int = 8
@@ -148,6 +150,7 @@ class Settings:
             answer_weeks=_env_int("KG_ANSWER_WEEKS", 4),
             statement_weeks=_env_int("KG_STATEMENT_WEEKS", 4),
             extension_weeks=_env_int("KG_EXTENSION_WEEKS", 2),
+            answer_after_statement_days=_env_int("KG_ANSWER_AFTER_STATEMENT_DAYS", 14),
             reopen_days=_env_int("KG_REOPEN_DAYS", 30),
             retention_days=_env_int("KG_RETENTION_DAYS", 730),
             session_hours=_env_int("KG_SESSION_HOURS", 8),

@@ -7,21 +7,13 @@ from ..appkeys import LOGIN_LIMITER
 from .. import lifecycle, pnr
 from ..errors import ApiError, not_found, validation_error
 from ..i18n import gettext as _
-from ..schemas import (CategoriseIn, EmptyIn, LoginIn, MessageIn, PnrSearchIn, ReassignIn, RequestStatementIn,
-                       SetUnitIn, TagsIn)
-from ..services import auth, cases, exports
+from ..schemas import LoginIn, PnrSearchIn
+from ..services import actions, auth, cases, exports
 from ..services.attachments import path_of
 from .common import (bearer, check_query, client_ip, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
                      read_json, require_officer, settings_of)
 
 routes = web.RouteTableDef()
-
-PAYLOADS = {
-    "take": EmptyIn, "answer": MessageIn, "partial-answer": MessageIn, "counter-question": MessageIn,
-    "statement": MessageIn, "reassign": ReassignIn, "request-statement": RequestStatementIn,
-    "extend-statement": EmptyIn, "categorise": CategoriseIn, "tags": TagsIn, "close": EmptyIn, "set-unit": SetUnitIn,
-}
-WITH_FILES = {"answer", "partial-answer", "counter-question", "statement"}
 
 
 @routes.post("/api/v1/officer/login")
@@ -58,7 +50,8 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/officer/cases")
 async def list_cases(request: web.Request) -> web.Response:
-    check_query(request, {"status", "overdue", "category", "unit", "from", "to", "q", "sort", "page", "per_page"})
+    check_query(request, {"status", "overdue", "category", "unit", "from", "to", "q", "sort", "page", "per_page",
+                          "assigned"})
     statuses = [s for s in (q_str(request, "status", 200) or "").split(",") if s]
     bad = [s for s in statuses if s not in lifecycle.STATUSES]
     if bad:
@@ -66,6 +59,9 @@ async def list_cases(request: web.Request) -> web.Response:
     overdue_raw = request.query.get("overdue")
     if overdue_raw not in (None, "", "true", "false", "1", "0"):
         raise validation_error({"overdue": _("Ska vara true eller false.")})
+    assigned = q_str(request, "assigned", 10)
+    if assigned not in (None, "me", "none"):
+        raise validation_error({"assigned": _("Ogiltigt värde. Tillåtna värden: me, none.")})
     sort = q_str(request, "sort", 20) or "-received_at"
     if sort not in cases.SORTS:
         raise validation_error({"sort": _("Okänd sortering.")})
@@ -75,7 +71,7 @@ async def list_cases(request: web.Request) -> web.Response:
     f = cases.ListFilters(
         status=statuses, overdue=None if overdue_raw in (None, "") else overdue_raw in ("true", "1"),
         category=q_str(request, "category", 40), unit=q_str(request, "unit", 40),
-        date_from=q_date(request, "from"), date_to=q_date(request, "to"), q=q_str(request, "q", 20), sort=sort,
+        date_from=q_date(request, "from"), date_to=q_date(request, "to"), q=q_str(request, "q", 20), sort=sort, assigned=assigned,
         page=q_int(request, "page", 1, 100000, 1), per_page=q_int(request, "per_page", 1, 100, 25))
     async with db(request) as session:
         officer = await require_officer(request, session)
@@ -106,18 +102,17 @@ async def get_case(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/officer/cases/{reference}/{action}")
 async def case_action(request: web.Request) -> web.Response:
-    action = request.match_info["action"]
-    model = PAYLOADS.get(action)
+    act = actions.REGISTRY.get(request.match_info["action"])
     async with db(request) as session:
         officer = await require_officer(request, session)
-        if model is None:
+        if act is None:
             raise not_found()
-        if action in WITH_FILES:
-            payload, files = await read_body_and_files(request, model)
+        if act.files:
+            payload, files = await read_body_and_files(request, act.payload)
         else:
-            payload, files = parse(model, await read_json(request)), []
-        result = await cases.officer_action(session, deps_of(request), officer, request.match_info["reference"],
-                                            action, payload, files)
+            payload, files = parse(act.payload, await read_json(request)), []
+        result = await actions.perform(session, deps_of(request), officer, request.match_info["reference"],
+                                       act.name, payload, files)
     return json_response(result)
 
 

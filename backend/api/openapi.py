@@ -5,8 +5,12 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import catalogue
-from ..services.cases import ACTION_ROLES
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .. import catalogue, responses
+from ..schemas import CaseIn, DiaryNumberIn, LoginIn, MessageIn, PnrSearchIn
+from ..services.actions import REGISTRY
 from .common import json_response
 
 routes = web.RouteTableDef()
@@ -92,8 +96,6 @@ def response_schemas() -> dict[str, Any]:
     role = {"type": "string", "enum": ["patient", "relative", "guardian", "representative"]}
     coded = _obj({"code": STR, "label": STR})
     count_row = _obj({"code": STR, "label": STR, "count": NINT})
-    attachment = _obj({"id": INT, "filename": STR, "content_type": {"type": "string", "enum": list(FILE_TYPES)},
-                       "size": INT})
     unit_props = {"hsa_id": STR, "name": STR,
                   "care_provider": {"oneOf": [_obj({"id": STR, "name": STR}), {"type": "null"}]},
                   "region": {"oneOf": [_obj({"code": STR, "name": STR}), {"type": "null"}]},
@@ -122,50 +124,11 @@ def response_schemas() -> dict[str, Any]:
             "identity_verified": BOOL}),
         "IdentityExchanged": _obj({"personnummer": {"type": "string", "pattern": r"^\d{12}$"}, "given_name": STR,
                                    "family_name": STR, "identity_token": STR}),
-        "Attachment": attachment,
-        "Message": _obj({"id": INT, "kind": {"type": "string", "enum": [
-            "answer", "partial_answer", "counter_question", "reporter_message", "statement"]},
-            "kind_label": STR, "author": {"type": "string", "enum": ["reporter", "officer"]},
-            "body": NSTR, "created_at": DATETIME, "attachments": _arr(_ref("Attachment"))}),
-        "ReporterCase": _obj({
-            "reference": STR, "status": status, "status_label": STR, "received_at": DATETIME, "answer_due": DATE,
-            "statement_due": NDATE, "closed_at": NDATETIME, "recipient_organisation": _obj({"name": STR}),
-            "care_unit": {"oneOf": [_obj({"name": NSTR}), {"type": "null"}]}, "awaiting_reply": BOOL,
-            "thread": _arr(_ref("Message"))}),
         "Officer": _obj({"id": INT, "name": STR, "email": STR,
                          "role": {"type": "string", "enum": ["receiver", "handler", "admin"]},
                          "organisation": _obj({"id": STR, "name": STR, "kind": org_kind, "region_code": STR})}),
         "Login": _obj({"token": STR, "expires_at": DATETIME, "officer": _ref("Officer")}),
         "Ok": _obj({"status": {"const": "ok"}}),
-        "CaseList": _obj({"items": _arr(_obj({
-            "reference": STR, "status": status, "status_label": STR, "received_at": DATETIME, "answer_due": DATE,
-            "statement_due": NDATE, "overdue": BOOL, "care_unit_name": NSTR, "reporter_category": NSTR,
-            "officer_categories": _arr(STR), "reporter_role": role, "channel": STR})),
-            "total": INT, "page": INT, "per_page": INT}),
-        "OfficerCase": _obj({
-            "reference": STR, "channel": STR, "status": status, "status_label": STR,
-            "recipient_organisation": _obj({"id": STR, "name": STR, "kind": org_kind}),
-            "statement_organisation": {"oneOf": [_obj({"id": STR, "name": STR}), {"type": "null"}]},
-            "region_code": STR,
-            "care_unit": {"oneOf": [_obj({"hsa_id": STR, "name": STR, "verksamhetsomrade": STR, "connected": BOOL}),
-                                    {"type": "null"}]},
-            "care_unit_text": NSTR, "event_date": NDATE, "received_at": DATETIME, "answered_at": NDATETIME,
-            "closed_at": NDATETIME, "answer_due": DATE, "statement_due": NDATE, "statement_extended": BOOL,
-            "overdue": BOOL,
-            "reporter": _obj({"role": role, "name": NSTR, "email": NSTR, "phone": NSTR,
-                              "preferred_contact": {"type": "string", "enum": ["email", "phone", "none"]},
-                              "verified": BOOL, "verified_at": NDATETIME}),  # e-ID at intake
-            "patient": _obj({"name": NSTR, "personnummer": NSTR, "age": NINT, "age_band": NSTR, "gender": NSTR}),
-            "patient_consent": STR, "consent_note": NSTR, "child_age": NINT, "description": NSTR,
-            "desired_outcome": NSTR, "reply_wanted": BOOL, "reporter_category": NSTR, "reporter_category_label": STR,
-            "officer_categories": _arr(STR), "tags": _arr(STR), "anonymised": BOOL,
-            "diary_number": NSTR,  # set by the organisation's diary system (PUT …/diary-number)
-            # what the requesting officer may do now (services.cases.refusal); the rest answers 403/409
-            "allowed_actions": _arr({"type": "string", "enum": list(ACTION_ROLES)}),
-            "thread": _arr(_ref("Message")),
-            "events": _arr(_obj({"kind": STR, "data": {"type": "object"}, "officer_id": NINT,
-                                 "created_at": DATETIME})),
-            "audit": _arr(_obj({"at": DATETIME, "officer_email": NSTR, "action": STR, "detail": NSTR}))}),
         "DiaryNumber": _obj({"reference": STR, "diary_number": STR}),
         "TaggedExport": _obj({"tag": STR, "cases": _arr(_obj({
             "reference": STR, "received_at": DATE, "closed_at": NDATE, "event_date": NDATE, "status": status,
@@ -185,40 +148,32 @@ def response_schemas() -> dict[str, Any]:
     }
 
 
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def request_models() -> list[type[BaseModel]]:
+    """Every request body: the intake, the reporter's message, the log-ins and searches, each officer action."""
+    return list(dict.fromkeys([CaseIn, MessageIn, LoginIn, PnrSearchIn, DiaryNumberIn,
+                               *(a.payload for a in REGISTRY.values())]))
+
+
+def response_models() -> list[type[BaseModel]]:
+    return [responses.ReporterCase, responses.CaseList, responses.officer_case_model(tuple(REGISTRY))]
+
+
+def model_schemas() -> tuple[dict[type[BaseModel], dict[str, Any]], dict[str, Any]]:
+    """Request and response models as components (pydantic's JSON Schema, 2020-12 as OpenAPI 3.1 wants):
+    ({model: its $ref}, {component name: schema})."""
+    refs, top = models_json_schema([(m, "validation") for m in request_models()]
+                                   + [(m, "serialization") for m in response_models()], ref_template=REF_TEMPLATE)
+    return {m: ref for (m, _mode), ref in refs.items()}, top.get("$defs", {})
+
+
 def document() -> dict[str, Any]:
     subs = catalogue.sub_codes()
     cats = catalogue.main_codes() + subs
-    reporter = {"type": "object", "additionalProperties": False, "required": ["role"], "properties": {
-        "role": {"type": "string", "enum": ["patient", "relative", "guardian", "representative"]},
-        "name": {"type": ["string", "null"], "maxLength": 200},
-        "email": {"type": ["string", "null"], "maxLength": 254},
-        "phone": {"type": ["string", "null"], "maxLength": 30},
-        "preferred_contact": {"type": "string", "enum": ["email", "phone", "none"]}}}
-    case_in = {"type": "object", "additionalProperties": False,
-               "required": ["recipient", "reporter", "patient", "description", "personal_data_consent"],
-               "properties": {
-                   "channel": {"type": "string", "enum": catalogue.codes("channels")},
-                   "recipient": {"type": "string", "enum": ["care_provider", "patient_board"]},
-                   "care_unit_hsa_id": {"type": ["string", "null"], "maxLength": 40},
-                   "care_unit_text": {"type": ["string", "null"], "maxLength": 300},
-                   "region_code": {"type": ["string", "null"], "maxLength": 40},
-                   "event_date": {"type": ["string", "null"], "format": "date"},
-                   "reporter": reporter,
-                   "patient": {"type": "object", "additionalProperties": False, "required": ["name", "personnummer"],
-                               "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
-                                              "personnummer": {"type": "string", "maxLength": 20}}},
-                   "patient_consent": {"type": "string", "enum": ["yes", "no", "unknown", "not_needed"]},
-                   "consent_note": {"type": ["string", "null"], "maxLength": 500},
-                   "child_age": {"type": ["integer", "null"], "minimum": 0, "maximum": 17},
-                   "description": {"type": "string", "minLength": 1, "maxLength": 10000},
-                   "reporter_category": {"type": ["string", "null"], "enum": subs + [None]},
-                   "desired_outcome": {"type": ["string", "null"], "maxLength": 2000},
-                   "reply_wanted": {"type": "boolean"},
-                   "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
-                   "personal_data_consent": {"type": "boolean"},
-                   "identity_token": {"type": ["string", "null"], "maxLength": 100}}}
-    message_in = {"type": "object", "additionalProperties": False, "required": ["body"],
-                  "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000}}}
+    refs, model_components = model_schemas()
+    case_in, message_in = refs[CaseIn], refs[MessageIn]
     message_multipart = {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "body": {"type": "string"}, "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}
     stats_params = [_q("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
@@ -230,26 +185,6 @@ def document() -> dict[str, Any]:
                      "description": "Logged-in officers only; without a login it is refused (422)."},
                     _q("format", {"type": "string", "enum": ["json", "csv"]})]
     access = {"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 40}}
-    action_bodies = {
-        "take": {"type": "object", "additionalProperties": False},
-        "answer": message_in, "partial-answer": message_in, "counter-question": message_in, "statement": message_in,
-        "reassign": {"type": "object", "additionalProperties": False, "required": ["organisation_id"],
-                     "properties": {"organisation_id": {"type": "string", "maxLength": 40},
-                                    "reason": {"type": ["string", "null"], "maxLength": 1000}}},
-        "request-statement": {"type": "object", "additionalProperties": False, "properties": {
-            "organisation_id": {"type": ["string", "null"], "maxLength": 40},
-            "weeks": {"type": ["integer", "null"], "minimum": 1, "maximum": 12},
-            "deadline": {"type": ["string", "null"], "format": "date"},
-            "body": {"type": ["string", "null"], "maxLength": 10000}}},
-        "extend-statement": {"type": "object", "additionalProperties": False},
-        "categorise": {"type": "object", "additionalProperties": False, "required": ["subs"], "properties": {
-            "subs": {"type": "array", "minItems": 1, "maxItems": 10, "items": {"type": "string", "enum": subs}}}},
-        "tags": {"type": "object", "additionalProperties": False, "required": ["tags"], "properties": {
-            "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}}}},
-        "close": {"type": "object", "additionalProperties": False},
-        "set-unit": {"type": "object", "additionalProperties": False, "required": ["hsa_id"],
-                     "properties": {"hsa_id": {"type": "string", "maxLength": 40}}},
-    }
     paths: dict[str, Any] = {
         "/health": {"get": {"operationId": "health", "summary": "Databasen nåbar?", "responses": {
             "200": {"description": "ok", "content": {"application/json": {"schema": _obj({"status": {"const": "ok"}})}}},
@@ -288,10 +223,7 @@ def document() -> dict[str, Any]:
         "/api/v1/reporter/cases/{reference}/attachments/{attachment_id}": {"get": {
             "operationId": "reporterAttachment", "parameters": [REF, _p("attachment_id", r"^\d{1,9}$"), access],
             "responses": _resp({"type": "string", "format": "binary"}, ctype=FILE_TYPES)}},
-        "/api/v1/officer/login": {"post": {"operationId": "officerLogin", "requestBody": _json_body({
-            "type": "object", "additionalProperties": False, "required": ["email", "password"],
-            "properties": {"email": {"type": "string", "minLength": 3, "maxLength": 254},
-                           "password": {"type": "string", "minLength": 1, "maxLength": 200}}}),
+        "/api/v1/officer/login": {"post": {"operationId": "officerLogin", "requestBody": _json_body(refs[LoginIn]),
             "responses": _resp(_ref("Login"))}},
         "/api/v1/officer/logout": {"post": {"operationId": "officerLogout", "security": BEARER,
                                             "responses": _resp(_ref("Ok"))}},
@@ -302,6 +234,8 @@ def document() -> dict[str, Any]:
             _q("category", {"type": "string", "maxLength": 40}), _q("unit", {"type": "string", "maxLength": 40}),
             _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
             _q("q", {"type": "string", "maxLength": 20}),
+            {**_q("assigned", {"type": "string", "enum": ["me", "none"]}),
+             "description": "me: the cases assigned to me; none: the cases no one has taken"},
             _q("sort", {"type": "string", "enum": ["received_at", "-received_at", "answer_due", "-answer_due",
                                                     "status", "reference"]}),
             _q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
@@ -311,11 +245,7 @@ def document() -> dict[str, Any]:
             "operationId": "officerSearchPersonnummer", "security": BEARER,
             "description": "Cases of one patient by personnummer, sent in the body so it is never in a URL; "
                            "audit-logged (without the number).",
-            "requestBody": _json_body({
-                "type": "object", "additionalProperties": False, "required": ["personnummer"],
-                "properties": {"personnummer": {"type": "string", "minLength": 1, "maxLength": 20},
-                               "page": {"type": "integer", "minimum": 1, "maximum": 100000},
-                               "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}}),
+            "requestBody": _json_body(refs[PnrSearchIn]),
             "responses": _resp(_ref("CaseList"))}},
         "/api/v1/officer/cases/{reference}": {"get": {"operationId": "officerGetCase", "security": BEARER,
                                                       "parameters": [REF], "responses": _resp(_ref("OfficerCase"))}},
@@ -328,28 +258,31 @@ def document() -> dict[str, Any]:
         "/api/v1/integration/cases/{reference}/diary-number": {"put": {
             "operationId": "integrationSetDiaryNumber", "security": [{"integration": []}],
             "summary": "Diariesystemet sätter sitt diarienummer på ärendet",
-            "parameters": [REF], "requestBody": _json_body({
-                "type": "object", "additionalProperties": False, "required": ["diary_number"],
-                "properties": {"diary_number": {"type": "string", "minLength": 1, "maxLength": 100}}}),
+            "parameters": [REF], "requestBody": _json_body(refs[DiaryNumberIn]),
             "responses": _resp(_ref("DiaryNumber"))}},
         "/api/v1/stats/categories": {"get": {"operationId": "statsCategories", "parameters": stats_params,
                                              "responses": _resp(_ref("StatsCategories"), also={"text/csv": CSV})}},
         "/api/v1/stats/summary": {"get": {"operationId": "statsSummary", "parameters": stats_params,
                                           "responses": _resp(_ref("StatsSummary"), also={"text/csv": CSV})}},
     }
-    for action, schema in action_bodies.items():
-        content: dict[str, Any] = {"application/json": {"schema": schema}}
-        if action in ("answer", "partial-answer", "counter-question", "statement"):
+    for act in REGISTRY.values():
+        content: dict[str, Any] = {"application/json": {"schema": refs[act.payload]}}
+        if act.files:
+            assert act.payload is MessageIn, act.name  # the multipart form is `body` and files
             content.update(message_multipart)
-        paths[f"/api/v1/officer/cases/{{reference}}/{action}"] = {"post": {
-            "operationId": "officer_" + action.replace("-", "_"), "security": BEARER, "parameters": [REF],
-            "requestBody": {"required": True, "content": content}, "responses": _resp(_ref("OfficerCase"))}}
+        paths[f"/api/v1/officer/cases/{{reference}}/{act.name}"] = {"post": {
+            "operationId": "officer_" + act.name.replace("-", "_"), "summary": act.summary, "security": BEARER,
+            "parameters": [REF], "requestBody": {"required": True, "content": content},
+            "responses": _resp(_ref("OfficerCase")),
+            # the registry's rules, for whoever builds a client (services.actions)
+            "x-roles": sorted(act.roles), "x-acting-organisation": act.side,
+            "x-notifies-reporter": act.notifies_reporter}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Klagomålsguiden API", "version": "1.0.0",
                  "description": "Synpunkter och klagomål på vården: intag, anmälarens uppföljning, handläggning och statistik."},
         "paths": paths,
-        "components": {"schemas": response_schemas(),
+        "components": {"schemas": {**response_schemas(), **model_components},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                            "service": {"type": "http", "scheme": "bearer"},
                                            "integration": {"type": "http", "scheme": "bearer"}}},

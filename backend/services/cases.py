@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .. import catalogue, lifecycle as lc, pnr
-from ..errors import ApiError, conflict, forbidden, not_found, validation_error
+from ..errors import conflict, not_found, validation_error
 from ..i18n import gettext as _
 from ..models import Attachment, AuditEntry, Case, CaseEvent, CareUnit, Message, Officer, Organisation
 from ..swedish_time import local_date, swedish_midnight, utcnow
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
 REPORTER_VISIBLE_KINDS = ("answer", "partial_answer", "counter_question", "reporter_message")
 NOTIFY_KINDS = ("answer", "partial_answer", "counter_question")
+INTERNAL_NOTE = "internal_note"
 
 Notify = Callable[[Case], Awaitable[None] | None]
 
@@ -249,9 +250,16 @@ async def reporter_view(session: AsyncSession, case: Case) -> dict[str, Any]:
     }
 
 
-async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def seen_by(msg: Message, organisation_id: str | None) -> bool:
+    """An internal note is its organisation's own: never the reporter's, never the other organisation's."""
+    return msg.kind != INTERNAL_NOTE or (organisation_id is not None and msg.organisation_id == organisation_id)
+
+
+async def _thread(session: AsyncSession, case: Case, kinds: tuple[str, ...] | None = None,
+                  organisation_id: str | None = None) -> list[dict[str, Any]]:
+    """The messages `kinds` (None: all) of the case; internal notes only for their own organisation."""
     q = select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
-    msgs = (await session.exec(q)).all()
+    msgs = [m for m in (await session.exec(q)).all() if seen_by(m, organisation_id)]
     files = (await session.exec(select(Attachment).where(Attachment.case_id == case.id))).all()
     by_msg: dict[int, list[dict[str, Any]]] = {}
     for a in files:
@@ -303,9 +311,14 @@ async def _add_message(session: AsyncSession, settings: Settings, case: Case, ms
         session.add(Attachment(case_id=case.id, message_id=msg.id, filename=s.filename, content_type=s.content_type,
                                size=s.size, sha256=s.sha256, storage_key=s.storage_key))
     # statement requests and statements are between the organisations: both hear of them
+    if msg.kind == INTERNAL_NOTE:
+        orgs = [msg.organisation_id]  # its own organisation's diary system only
+    elif msg.kind.startswith("statement"):
+        orgs = [case.recipient_org_id, case.statement_org_id]
+    else:
+        orgs = None
     webhooks.record(session, case, "case.message_added", {"message_id": msg.id, "kind": msg.kind, "author": msg.author,
-                                                          "attachments": len(stored)},
-                    [case.recipient_org_id, case.statement_org_id] if msg.kind.startswith("statement") else None)
+                                                          "attachments": len(stored)}, orgs)
     return stored
 
 
@@ -332,62 +345,6 @@ def _transition(session: AsyncSession, case: Case, target: str, officer: Officer
 
 
 # --- officer -----------------------------------------------------------------------------------------
-
-RECEIVER, HANDLER, ADMIN = "receiver", "handler", "admin"
-ALL_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
-HANDLERS = frozenset({HANDLER, ADMIN})
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "take": ALL_ROLES, "partial-answer": ALL_ROLES, "reassign": ALL_ROLES, "tags": ALL_ROLES, "set-unit": ALL_ROLES,
-    "answer": HANDLERS, "counter-question": HANDLERS, "request-statement": HANDLERS, "extend-statement": HANDLERS,
-    "categorise": HANDLERS, "close": HANDLERS, "statement": ALL_ROLES,
-}
-
-
-def refusal(case: Case, officer: Officer, action: str, on: date) -> ApiError | None:
-    """Why `officer` may not do `action` on `case` now (the error the API answers), or None if they may.
-
-    The one place these rules live: `officer_action` raises what this returns, and the case page shows
-    only the actions for which it returns None (payload checks such as a valid organisation come after)."""
-    if action not in ACTION_ROLES or officer.role not in ACTION_ROLES[action]:
-        return forbidden()
-    in_statement_org = officer.organisation_id == case.statement_org_id and officer.organisation_id != case.recipient_org_id
-    if (action == "statement") != in_statement_org:
-        # the statement organisation may only give its statement; the recipient may do the rest
-        return forbidden()
-    if case.anonymised_at is not None:
-        return conflict(_("Ärendet är gallrat och kan inte ändras."))
-    status = case.status
-
-    def wrong_status() -> ApiError:
-        return conflict(_("Det går inte att göra så när ärendet har status ”{status}”.").format(
-            status=catalogue.label("statuses", status)))
-
-    if action == "take" and status != lc.RECEIVED:
-        return conflict(_("Ärendet är redan under handläggning."))
-    if action in ("answer", "counter-question", "reassign", "request-statement") \
-            and status not in (lc.RECEIVED, lc.IN_PROGRESS):
-        return wrong_status()
-    if action in ("partial-answer", "categorise") and status == lc.CLOSED:
-        return conflict(_("Ärendet är avslutat."))
-    if action in ("statement", "extend-statement") and (status != lc.WAITING_FOR_STATEMENT or case.statement_due is None):
-        return conflict(_("Inget yttrande är begärt i ärendet just nu."))
-    if action == "extend-statement":
-        if case.statement_extended:
-            return conflict(_("Tiden för yttrandet har redan förlängts en gång."))
-        if on > case.statement_due:
-            return conflict(_("Tiden har redan gått ut. Förlängning måste begäras innan sista dagen har passerat."))
-    if action == "close":
-        if not case.officer_categories:
-            return conflict(_("Ärendet måste kategoriseras innan det kan avslutas."))
-        if not lc.can(status, lc.CLOSED):
-            return wrong_status()
-    return None
-
-
-def allowed_actions(case: Case, officer: Officer, on: date | None = None) -> list[str]:
-    on = on or local_date()
-    return [a for a in ACTION_ROLES if refusal(case, officer, a, on) is None]
-
 
 def visible_to(case: Case, organisation_id: str) -> bool:
     """The recipient organisation sees its case; an organisation asked for a statement sees it until the
@@ -421,6 +378,7 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
                                  .order_by(CaseEvent.created_at, CaseEvent.id))).all()
     audits = (await session.exec(select(AuditEntry).where(AuditEntry.case_reference == case.reference)
                                  .order_by(col(AuditEntry.id).desc()).limit(200))).all()
+    from . import actions  # the registry builds on this module
     t = today()
     return {
         "reference": case.reference, "channel": case.channel, "status": case.status,
@@ -433,7 +391,10 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "care_unit_text": case.care_unit_text,
         "event_date": iso(case.event_date), "received_at": iso(case.received_at), "answered_at": iso(case.answered_at),
         "closed_at": iso(case.closed_at), "answer_due": iso(case.answer_due), "statement_due": iso(case.statement_due),
-        "statement_extended": case.statement_extended, "overdue": is_overdue(case, t),
+        "statement_extended": case.statement_extended, "statement_extended_at": iso(case.statement_extended_at),
+        "statement_extended_by": await _officer_ref(session, case.statement_extended_by_officer_id),
+        "assigned_officer": await _officer_ref(session, case.assigned_officer_id),
+        "overdue": is_overdue(case, t),
         "reporter": {"role": case.reporter_role, "name": case.reporter_name, "email": case.reporter_email,
                      "phone": case.reporter_phone, "preferred_contact": case.preferred_contact,
                      "verified": case.reporter_verified_at is not None,
@@ -446,19 +407,35 @@ async def officer_view(session: AsyncSession, case: Case, officer: Officer | Non
         "reporter_category_label": catalogue.category_label(case.reporter_category),
         "officer_categories": case.officer_categories,
         "tags": case.tags, "anonymised": case.anonymised_at is not None, "diary_number": case.diary_number,
-        "thread": await _thread(session, case),
+        "thread": await _thread(session, case, organisation_id=officer.organisation_id if officer else None),
         "events": [{"kind": e.kind, "data": e.data, "officer_id": e.officer_id, "created_at": iso(e.created_at)}
                    for e in events],
         "audit": [{"at": iso(a.at), "officer_email": a.officer_email, "action": a.action, "detail": a.detail}
                   for a in audits],
-        "allowed_actions": allowed_actions(case, officer, t) if officer is not None else [],
+        "allowed_actions": actions.allowed_actions(case, officer, t) if officer is not None else [],
     }
 
 
+async def _officer_ref(session: AsyncSession, officer_id: int | None) -> dict[str, Any] | None:
+    o = await session.get(Officer, officer_id) if officer_id else None
+    return {"id": o.id, "name": o.name} if o else None
+
+
 def is_overdue(case: Case, t: date) -> bool:
-    if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due and case.statement_due < t:
-        return True
+    """A case waiting for a statement is late only when the statement is: until then it waits as it should
+    (the answer date follows the statement deadline, see actions.answer_after_statement). Any other open
+    case is late when its answer date has passed."""
+    if case.status == lc.WAITING_FOR_STATEMENT:
+        return case.statement_due is not None and case.statement_due < t
     return case.status in lc.OPEN_STATUSES and case.answer_due < t
+
+
+def overdue_clause(t: date):
+    """`is_overdue` as SQL, for the list filter."""
+    return or_(
+        (Case.status == lc.WAITING_FOR_STATEMENT) & (Case.statement_due < t),
+        col(Case.status).in_(sorted(lc.OPEN_STATUSES - {lc.WAITING_FOR_STATEMENT})) & (Case.answer_due < t),
+    )
 
 
 @dataclass
@@ -471,6 +448,7 @@ class ListFilters:
     date_to: date | None = None
     q: str | None = None
     personnummer: str | None = None  # 12 digits (pnr.parse); only from a POST, never from a URL
+    assigned: str | None = None  # "me": assigned to the officer asking; "none": to no one
     sort: str = "-received_at"
     page: int = 1
     per_page: int = 25
@@ -490,10 +468,7 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
     if f.status:
         q = q.where(col(Case.status).in_(f.status))
     t = today()
-    overdue_expr = or_(
-        (Case.status == lc.WAITING_FOR_STATEMENT) & (Case.statement_due < t),
-        col(Case.status).in_(list(lc.OPEN_STATUSES)) & (Case.answer_due < t),
-    )
+    overdue_expr = overdue_clause(t)
     if f.overdue is True:
         q = q.where(overdue_expr)
     elif f.overdue is False:
@@ -513,11 +488,18 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         q = q.where(_text_search(f.q))
     if f.personnummer:
         q = q.where(Case.patient_pnr == f.personnummer)
+    if f.assigned == "me":
+        q = q.where(Case.assigned_officer_id == officer.id)
+    elif f.assigned == "none":
+        q = q.where(col(Case.assigned_officer_id).is_(None))
     total = (await session.exec(select(func.count()).select_from(q.subquery()))).one()
     q = q.order_by(SORTS.get(f.sort, SORTS["-received_at"]), col(Case.id).desc())
     q = q.offset((f.page - 1) * f.per_page).limit(f.per_page)
     rows = (await session.exec(q)).all()
     unit_ids = {c.care_unit_hsa_id for c in rows if c.care_unit_hsa_id}
+    officer_ids = {c.assigned_officer_id for c in rows if c.assigned_officer_id}
+    names = {o.id: o.name for o in (await session.exec(select(Officer).where(col(Officer.id).in_(officer_ids)))).all()} \
+        if officer_ids else {}
     units = {u.hsa_id: u.name for u in (await session.exec(select(CareUnit).where(col(CareUnit.hsa_id).in_(unit_ids)))).all()} if unit_ids else {}
     items = [{
         "reference": c.reference, "status": c.status, "status_label": catalogue.label("statuses", c.status),
@@ -525,6 +507,8 @@ async def list_cases(session: AsyncSession, officer: Officer, f: ListFilters) ->
         "overdue": is_overdue(c, t), "care_unit_name": units.get(c.care_unit_hsa_id or "", c.care_unit_text),
         "reporter_category": c.reporter_category, "officer_categories": c.officer_categories,
         "reporter_role": c.reporter_role, "channel": c.channel,
+        "assigned_officer": {"id": c.assigned_officer_id, "name": names.get(c.assigned_officer_id, "")}
+        if c.assigned_officer_id else None,
     } for c in rows]
     if f.personnummer:  # who looked up which patient is logged; the number itself never is
         audit.record(session, officer, "search_personnummer", None,
@@ -555,140 +539,11 @@ def _text_search(text: str):
     return or_(*conds)
 
 
-async def officer_action(session: AsyncSession, deps: Deps, officer: Officer, reference: str, action: str,
-                         payload: Any, uploads: list[att.Upload] | None = None) -> dict[str, Any]:
-    if action not in ACTION_ROLES:
-        raise not_found()
-    case = await case_for_officer(session, officer, reference)
-    if officer.role not in ACTION_ROLES[action]:
-        raise forbidden()
-    await _lock(session, case)
-    if not visible_to(case, officer.organisation_id):
-        raise not_found()  # reassigned away (or closed) while this request waited for the lock
-    now = utcnow()
-    refused = refusal(case, officer, action, local_date(now))
-    if refused is not None:
-        raise refused
-    settings = deps.settings
-    uploads = uploads or []
-    types = att.check(uploads, settings.max_officer_files, settings.max_attachment_bytes) if uploads else []
-    stored: list[att.StoredFile] = []
-    notify = False
-
-    def auto_take() -> None:
-        if case.status == lc.RECEIVED:
-            _transition(session, case, lc.IN_PROGRESS, officer, reason="taken")
-
-    if action == "take":
-        auto_take()
-    elif action in ("answer", "partial-answer", "counter-question"):
-        kind = action.replace("-", "_")
-        auto_take()
-        if action == "answer":
-            _transition(session, case, lc.ANSWERED, officer, reason="answered")
-            case.answered_at = now
-            case.handled_by_officer_id = officer.id
-        elif action == "counter-question":
-            _transition(session, case, lc.WAITING_FOR_REPORTER, officer, reason="counter_question")
-        msg = Message(case_id=case.id, kind=kind, author="officer", officer_id=officer.id,
-                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-        stored = await _add_message(session, settings, case, msg, uploads, types)
-        notify = True
-    elif action == "statement":
-        _transition(session, case, lc.IN_PROGRESS, officer, reason="statement_received")
-        msg = Message(case_id=case.id, kind="statement", author="officer", officer_id=officer.id,
-                      organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-        stored = await _add_message(session, settings, case, msg, uploads, types)
-        webhooks.record(session, case, "case.statement_given", {"statement_organisation_id": case.statement_org_id},
-                        [case.recipient_org_id, case.statement_org_id])
-    elif action == "reassign":
-        target = await session.get(Organisation, payload.organisation_id)
-        if target is None:
-            raise validation_error({"organisation_id": _("Okänd organisation.")})
-        if target.id == case.recipient_org_id:
-            raise validation_error({"organisation_id": _("Ärendet finns redan hos den organisationen.")})
-        if case.status == lc.IN_PROGRESS:
-            _transition(session, case, lc.RECEIVED, officer, reason="reassigned")
-        session.add(CaseEvent(case_id=case.id, kind="reassigned", officer_id=officer.id,
-                              data={"from": case.recipient_org_id, "to": target.id, "reason": payload.reason or ""}))
-        webhooks.record(session, case, "case.reassigned", {"from_organisation_id": case.recipient_org_id,
-                                                           "to_organisation_id": target.id, "status": case.status},
-                        [case.recipient_org_id, target.id])
-        case.recipient_org_id, case.recipient_kind, case.region_code = target.id, target.kind, target.region_code
-        # the new organisation starts afresh: an earlier statement organisation no longer has the case
-        # (the statement itself stays in the thread, the request in the events)
-        case.statement_org_id = case.statement_due = case.statement_requested_at = None
-        case.statement_extended = False
-    elif action == "request-statement":
-        target_id = payload.organisation_id
-        if not target_id and case.care_unit_hsa_id:
-            unit = await session.get(CareUnit, case.care_unit_hsa_id)
-            target_id = unit.care_provider_id if unit else None
-        target = await session.get(Organisation, target_id) if target_id else None
-        if target is None or target.id == case.recipient_org_id:
-            raise validation_error({"organisation_id": _("Välj vårdgivaren som ska yttra sig.")})
-        due = payload.deadline or (local_date(now) + timedelta(weeks=payload.weeks or settings.statement_weeks))
-        if due <= local_date(now):
-            raise validation_error({"deadline": _("Sista dag för yttrandet måste ligga i framtiden.")})
-        auto_take()
-        _transition(session, case, lc.WAITING_FOR_STATEMENT, officer, reason="statement_requested")
-        case.statement_org_id, case.statement_due, case.statement_extended = target.id, due, False
-        case.statement_requested_at = now
-        session.add(CaseEvent(case_id=case.id, kind="statement_requested", officer_id=officer.id,
-                              data={"organisation_id": target.id, "due": due.isoformat()}))
-        webhooks.record(session, case, "case.statement_requested", {"statement_organisation_id": target.id,
-                                                                    "statement_due": due.isoformat()},
-                        [case.recipient_org_id, target.id])
-        if payload.body and payload.body.strip():
-            # what the care provider is asked to answer: in the thread for both organisations, not the reporter
-            msg = Message(case_id=case.id, kind="statement_request", author="officer", officer_id=officer.id,
-                          organisation_id=officer.organisation_id, body=payload.body, created_at=now)
-            stored = await _add_message(session, settings, case, msg, [], [])
-    elif action == "extend-statement":
-        old = case.statement_due
-        case.statement_due = old + timedelta(weeks=settings.extension_weeks)
-        case.statement_extended = True
-        session.add(CaseEvent(case_id=case.id, kind="statement_extended", officer_id=officer.id,
-                              data={"from": old.isoformat(), "to": case.statement_due.isoformat()}))
-    elif action == "categorise":
-        case.officer_categories = list(payload.subs)
-        case.officer_category_index = "," + ",".join(payload.subs) + ","
-        session.add(CaseEvent(case_id=case.id, kind="categorised", officer_id=officer.id, data={"subs": payload.subs}))
-    elif action == "tags":
-        case.tags = list(payload.tags)
-        session.add(CaseEvent(case_id=case.id, kind="tagged", officer_id=officer.id, data={"tags": payload.tags}))
-    elif action == "set-unit":
-        unit = await session.get(CareUnit, payload.hsa_id)
-        if unit is None:
-            raise validation_error({"hsa_id": _("Mottagningen finns inte i vår katalog.")})
-        case.care_unit_hsa_id = unit.hsa_id
-        session.add(CaseEvent(case_id=case.id, kind="unit_set", officer_id=officer.id, data={"hsa_id": unit.hsa_id}))
-    elif action == "close":
-        _transition(session, case, lc.CLOSED, officer, reason="closed")
-        case.closed_at = now
-        webhooks.record(session, case, "case.closed", {"closed_at": iso(now)})
-        # the organisation that gave a statement is done with the case: if the reporter reopens it, it
-        # stays with the recipient (the statement stays in the thread, the request in the events)
-        case.statement_org_id = None
-        case.handled_by_officer_id = case.handled_by_officer_id or officer.id
-    case.updated_at = now
-    session.add(case)
-    audit.record(session, officer, action.replace("-", "_"), case)
-    try:
-        await session.commit()
-    except Exception:
-        await session.rollback()
-        att.remove(settings.attachments_dir, [s.storage_key for s in stored])
-        raise
-    if notify and case.reporter_email and case.preferred_contact != "none":  # "none": does not want to be contacted
-        deps.notify(case)
-    return await officer_view(session, case, officer)
-
-
 async def attachment_for_officer(session: AsyncSession, officer: Officer, reference: str, attachment_id: int) -> Attachment:
     case = await case_for_officer(session, officer, reference)
     a = await session.get(Attachment, attachment_id)
-    if a is None or a.case_id != case.id:
+    msg = await session.get(Message, a.message_id) if a is not None and a.case_id == case.id else None
+    if msg is None or not seen_by(msg, officer.organisation_id):
         raise not_found()
     audit.record(session, officer, "read_attachment", case, detail=str(a.id))
     await session.commit()
@@ -714,9 +569,9 @@ async def check_deadlines(session: AsyncSession, now: datetime | None = None) ->
     for case in rows:
         seen = {(e.data.get("deadline"), e.data.get("due")) for e in (await session.exec(
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_passed"))).all()}
-        due_list = [("answer", case.answer_due)]
-        if case.status == lc.WAITING_FOR_STATEMENT and case.statement_due:
-            due_list.append(("statement", case.statement_due))
+        # while a statement is awaited, only its deadline counts (is_overdue)
+        due_list = [("statement", case.statement_due)] if case.status == lc.WAITING_FOR_STATEMENT \
+            and case.statement_due else [("answer", case.answer_due)]
         for name, due in due_list:
             if due < t and (name, due.isoformat()) not in seen:
                 session.add(CaseEvent(case_id=case.id, kind="deadline_passed",

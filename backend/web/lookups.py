@@ -47,7 +47,7 @@ async def units_for_officer(session: AsyncSession, organisation: dict[str, Any])
 async def officers(session: AsyncSession, organisation_id: str) -> list[dict[str, Any]]:
     rows = (await session.exec(select(Officer).where(Officer.organisation_id == organisation_id)
                                .order_by(Officer.name))).all()
-    return [{"id": o.id, "name": o.name, "email": o.email} for o in rows]
+    return [{"id": o.id, "name": o.name, "email": o.email, "active": o.active} for o in rows]
 
 
 async def officer_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:

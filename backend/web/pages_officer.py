@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, get_origin
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -12,8 +12,8 @@ from ..appkeys import LOGIN_LIMITER
 from .. import catalogue, lifecycle
 from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
-from ..schemas import (CategoriseIn, EmptyIn, MessageIn, ReassignIn, RequestStatementIn, SetUnitIn, TagsIn)
-from ..services import auth, cases
+from ..schemas import AssignIn, CategoriseIn
+from ..services import actions, auth, cases
 from ..services.attachments import path_of
 from ..api.common import client_ip
 from . import lookups, security
@@ -24,19 +24,17 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+# the three messages to the reporter share one form ("message", with a `kind`); every other action of the
+# registry (services.actions) has a form of its own, posted to /officer/arenden/{reference}/{action}
 MESSAGE_ACTIONS = ("answer", "partial-answer", "counter-question")
-ACTIONS = ("take", "message", "statement", "reassign", "request-statement", "extend-statement", "categorise",
-           "tags", "set-unit", "close")
-PAYLOADS: dict[str, type[BaseModel]] = {
-    "take": EmptyIn, "answer": MessageIn, "partial-answer": MessageIn, "counter-question": MessageIn,
-    "statement": MessageIn, "reassign": ReassignIn, "request-statement": RequestStatementIn,
-    "extend-statement": EmptyIn, "categorise": CategoriseIn, "tags": TagsIn, "close": EmptyIn, "set-unit": SetUnitIn,
-}
+ACTIONS = ("message", *(a for a in actions.REGISTRY if a not in MESSAGE_ACTIONS))
 
 
 def done_messages() -> dict[str, str]:
     return {
-        "take": _("Du har tagit ärendet. Det har nu status Under handläggning."),
+        "take": _("Du har tagit ärendet. Det är nu ditt och har status Under handläggning."),
+        "assign": _("Ärendet är tilldelat."),
+        "note": _("Anteckningen är sparad. Bara din organisation ser den."),
         "answer": _("Svaret är skickat till anmälaren. Ärendet har status Besvarat."),
         "partial-answer": _("Delsvaret är skickat till anmälaren."),
         "counter-question": _("Motfrågan är skickad. Ärendet väntar nu på svar från anmälaren."),
@@ -44,6 +42,8 @@ def done_messages() -> dict[str, str]:
         "reassign": _("Ärendet är omfördelat."),
         "request-statement": _("Yttrande är begärt från vårdgivaren."),
         "extend-statement": _("Tiden för yttrandet är förlängd."),
+        "request-extension": _("Ni har fått längre tid för yttrandet."),
+        "move-answer-date": _("Svarsdatumet är ändrat. Anmälaren har fått ett delsvar med det nya datumet."),
         "categorise": _("Kategoriseringen är sparad."),
         "tags": _("Taggarna är sparade."),
         "set-unit": _("Mottagningen är sparad."),
@@ -119,7 +119,9 @@ def _parse_list_query(request: web.Request) -> tuple[cases.ListFilters, dict[str
     q = request.query
     errors: dict[str, str] = {}
     raw = {k: q.get(k, "").strip()[:40] for k in ("status", "overdue", "category", "unit", "from", "to", "q",
-                                                  "sort", "page", "per_page")}
+                                                  "sort", "page", "per_page", "assigned")}
+    if raw["assigned"] not in ("me", "none"):
+        raw["assigned"] = ""
     status = raw["status"]
     statuses: list[str] = []
     if status == "open":
@@ -156,7 +158,7 @@ def _parse_list_query(request: web.Request) -> tuple[cases.ListFilters, dict[str
         raw["q"] = ""
     f = cases.ListFilters(status=statuses, overdue=overdue, category=category, unit=raw["unit"] or None,
                           date_from=dates["from"], date_to=dates["to"], q=raw["q"] or None, sort=sort,
-                          page=page, per_page=per_page)
+                          page=page, per_page=per_page, assigned=raw["assigned"] or None)
     return f, raw, errors
 
 
@@ -188,7 +190,7 @@ async def case_list(request: web.Request, session, ctx: security.OfficerContext)
 
 
 def _filter_params(raw: dict[str, Any]) -> dict[str, Any]:
-    params = {k: raw.get(k) for k in ("status", "overdue", "category", "unit", "from", "to", "q")}
+    params = {k: raw.get(k) for k in ("status", "overdue", "category", "unit", "from", "to", "q", "assigned")}
     if raw.get("sort") and raw["sort"] != "-received_at":
         params["sort"] = raw["sort"]
     if raw.get("per_page") and raw["per_page"] != 25:
@@ -205,9 +207,11 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
     is_statement_org = (case.get("statement_organisation") or {}).get("id") == org["id"] \
         and case["recipient_organisation"]["id"] != org["id"]
     officer_ids = {e["officer_id"] for e in case.get("events", []) if e.get("officer_id")}
+    officer_ids |= {e["data"].get(k) for e in case.get("events", []) if e["kind"] == "assigned"
+                    for k in ("from", "to") if isinstance(e["data"].get(k), int)}
     all_orgs = await lookups.organisations(session)
-    allowed = set(case["allowed_actions"])  # services.cases.refusal decides; the page only shows
-    can = {a: a in allowed for a in cases.ACTION_ROLES}
+    allowed = set(case["allowed_actions"])  # services.actions.refusal decides; the page only shows
+    can = {a: a in allowed for a in actions.REGISTRY}
     can["message"] = bool(allowed & set(MESSAGE_ACTIONS))
     # "close" stays visible with a hint while only the categorisation is missing
     can["close"] = "close" in allowed or ("categorise" in allowed and not case["officer_categories"]
@@ -226,6 +230,7 @@ async def _case_context(request: web.Request, session, ctx: security.OfficerCont
         "providers": [o for o in all_orgs if o["kind"] == "care_provider" and o["region_code"] == unit_region]
         or [o for o in all_orgs if o["kind"] == "care_provider"],
         "units": await lookups.units(session, region_code=unit_region),
+        "colleagues": [o for o in await lookups.officers(session, org["id"]) if o["active"]],
         "officer_names": await lookups.officer_names(session, officer_ids),
         "org_names": {o["id"]: o["name"] for o in all_orgs},
         "statement_weeks": request.app["settings"].statement_weeks,
@@ -251,6 +256,8 @@ def event_labels() -> dict[str, str]:
         "reassigned": _("Omfördelat"),
         "statement_requested": _("Yttrande begärt"),
         "statement_extended": _("Tiden för yttrande förlängd"),
+        "assigned": _("Tilldelat"),
+        "answer_date_moved": _("Svarsdatum ändrat"),
         "categorised": _("Kategoriserat"),
         "tagged": _("Taggar ändrade"),
         "unit_set": _("Mottagning vald"),
@@ -262,9 +269,11 @@ def event_labels() -> dict[str, str]:
 def audit_labels() -> dict[str, str]:
     return {
         "read": _("Läste ärendet"), "list": _("Listade ärenden"), "take": _("Tog ärendet"),
+        "assign": _("Tilldelade ärendet"), "note": _("Skrev en intern anteckning"),
         "answer": _("Besvarade"), "partial_answer": _("Skickade delsvar"), "counter_question": _("Ställde motfråga"),
         "statement": _("Lämnade yttrande"), "reassign": _("Omfördelade"), "request_statement": _("Begärde yttrande"),
-        "extend_statement": _("Förlängde tid för yttrande"), "categorise": _("Kategoriserade"),
+        "extend_statement": _("Förlängde tid för yttrande"), "request_extension": _("Begärde förlängd tid för yttrande"),
+        "move_answer_date": _("Ändrade svarsdatum"), "categorise": _("Kategoriserade"),
         "tags": _("Ändrade taggar"), "set_unit": _("Valde mottagning"), "close": _("Avslutade"),
         "read_attachment": _("Öppnade bilaga"), "export": _("Exporterade"),
         "set_diary_number": _("Diariesystemet satte diarienummer"),
@@ -307,8 +316,7 @@ async def case_action(request: web.Request, session, ctx: security.OfficerContex
                 raise ApiError(422, "validation_error", _("Några uppgifter behöver rättas."),
                                {"kind": _("Välj vilken sorts meddelande du skickar.")})
         payload = _payload(real_action, form)
-        await cases.officer_action(session, request.app["deps"], ctx.officer, reference, real_action, payload,
-                                   uploads if real_action in (*MESSAGE_ACTIONS, "statement") else None)
+        await actions.perform(session, request.app["deps"], ctx.officer, reference, real_action, payload, uploads)
     except ApiError as exc:
         await session.rollback()  # nothing half-done is shown or kept
         await session.refresh(ctx.officer)
@@ -333,29 +341,23 @@ async def _rerender_with_error(request, session, ctx, reference: str, action: st
 
 
 def _payload(action: str, form: dict[str, list[str]]) -> BaseModel:
-    model = PAYLOADS[action]
+    """The action's payload model (from the registry) filled from the form: a list field takes every value of
+    its name, any other field the first; an empty optional field is left out, so its default applies."""
+    model = actions.REGISTRY[action].payload
     data: dict[str, Any] = {}
-    if model is MessageIn:
-        data = {"body": first(form, "body")}
-    elif model is ReassignIn:
-        data = {"organisation_id": first(form, "organisation_id"), "reason": first(form, "reason") or None}
-    elif model is RequestStatementIn:
-        data = {"organisation_id": first(form, "organisation_id") or None,
-                "deadline": first(form, "deadline") or None,
-                "weeks": first(form, "weeks") or None if not first(form, "deadline") else None,
-                "body": first(form, "body") or None}
-    elif model is CategoriseIn:
-        data = {"subs": form.get("subs", [])}
-    elif model is TagsIn:
-        data = {"tags": form.get("tags", [])}
-    elif model is SetUnitIn:
-        data = {"hsa_id": first(form, "hsa_id")}
+    for name, f in model.model_fields.items():
+        if get_origin(f.annotation) is list:
+            data[name] = form.get(name, [])
+        elif first(form, name) or f.is_required():
+            data[name] = first(form, name)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = from_pydantic(exc)
         if model is CategoriseIn and "subs" in err.fields:
             err.fields["subs"] = _("Välj minst ett delproblem.")
+        if model is AssignIn and "officer_id" in err.fields:
+            err.fields["officer_id"] = _("Välj en handläggare.")
         raise err from None
 
 

@@ -10,7 +10,7 @@ from kg_testkit import (DENTIST_AB, JH_HANDLER, JH_RECEIVER, ORTOPED_OSD, PN_HAN
                         REGION_JH)
 
 from backend.swedish_time import utcnow, local_date
-from backend.services.cases import ACTION_ROLES
+from backend.services.actions import REGISTRY as ACTION_ROLES
 
 TODAY = local_date()
 STATEMENT = {"statement_org_id": REGION_JH, "statement_due": TODAY + timedelta(days=10),
@@ -34,7 +34,10 @@ PAYLOADS = {
     "take": {}, "answer": {"body": "Svar."}, "partial-answer": {"body": "Delsvar."},
     "counter-question": {"body": "En fråga."}, "statement": {"body": "Vårt yttrande."},
     "reassign": {"organisation_id": REGION_JH, "reason": "Rätt vårdgivare"},
-    "request-statement": {"organisation_id": DENTIST_AB}, "extend-statement": {},
+    "request-statement": {"organisation_id": DENTIST_AB}, "extend-statement": {}, "request-extension": {},
+    "assign": "self",  # the acting officer's own id: a colleague of theirs whatever the organisation
+    "note": {"body": "Ring vårdenheten på måndag."},
+    "move-answer-date": {"answer_due": (TODAY + timedelta(days=60)).isoformat(), "reason": "Vi väntar på journalen."},
     "categorise": {"subs": ["bemotande"]}, "tags": {"tags": ["cancer"]}, "set-unit": {"hsa_id": ORTOPED_OSD},
     "close": {},
 }
@@ -52,7 +55,8 @@ async def test_offered_actions_are_exactly_the_accepted_ones(kg, state):
     ref = c["reference"]
     assert (await kg.case_row(ref)).recipient_org_id == PN_JAMTLAND
     base = {"officer_categories": [], "officer_category_index": "", "anonymised_at": None,
-            "recipient_org_id": PN_JAMTLAND, "recipient_kind": "patient_board", "care_unit_hsa_id": None}
+            "recipient_org_id": PN_JAMTLAND, "recipient_kind": "patient_board", "care_unit_hsa_id": None,
+            "assigned_officer_id": None}
     seen_any = False
     for email in OFFICERS:
         for action in ACTION_ROLES:
@@ -62,7 +66,11 @@ async def test_offered_actions_are_exactly_the_accepted_ones(kg, state):
                 assert email.endswith("regionjh.example") and STATES[state]["statement_org_id"] is None
                 continue
             offered = (await view.json())["allowed_actions"]
-            r = await kg.act(email, ref, action, PAYLOADS[action])
+            payload = PAYLOADS[action]
+            if payload == "self":
+                me = await (await kg.client.get("/api/v1/officer/me", headers=kg.auth(email))).json()
+                payload = {"officer_id": me["id"]}
+            r = await kg.act(email, ref, action, payload)
             body = await r.json()
             if action in offered:
                 assert r.status == 200, (state, email, action, r.status, body)
@@ -86,3 +94,10 @@ async def test_the_case_page_shows_only_offered_actions(kg):
     assert f"/officer/arenden/{c['reference']}/reassign" not in html
     assert f"/officer/arenden/{c['reference']}/request-statement" not in html
     assert f"/officer/arenden/{c['reference']}/take" not in html
+
+
+def test_every_registry_action_has_its_page_texts():
+    """The officer page reads the registry: each action has a confirmation text and an audit-log label."""
+    from backend.web.pages_officer import audit_labels, done_messages
+    assert set(ACTION_ROLES) <= set(done_messages())
+    assert {a.replace("-", "_") for a in ACTION_ROLES} <= set(audit_labels())

@@ -12,9 +12,8 @@ import pytest
 from kg_testkit import (DESCRIPTION, JH_HANDLER, PATIENT_NAME, PN_HANDLER, PN_UPPSALA_HANDLER, REGION_JH,
                         PNR, REPORTER_NAME, UPPSALA_HANDLER)
 
-from backend.api.officer import PAYLOADS as API_ACTIONS
 from backend.models import AuditEntry, CaseEvent, Message
-from backend.services.cases import ACTION_ROLES
+from backend.services.actions import REGISTRY as API_ACTIONS
 from backend.web.pages_officer import ACTIONS as WEB_ACTIONS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -88,21 +87,22 @@ def test_every_route_is_classified():
 
 
 def test_action_tables_agree():
-    assert set(API_ACTIONS) == set(ACTION_ROLES)
     assert set(WEB_ACTIONS) - {"message"} <= set(API_ACTIONS)
 
 
 API_PAYLOADS = {
     "take": {}, "answer": {"body": "x"}, "partial-answer": {"body": "x"}, "counter-question": {"body": "x"},
     "statement": {"body": "x"}, "reassign": {"organisation_id": "SE2321000024-PN01"},
-    "request-statement": {"organisation_id": "SE5565301000"}, "extend-statement": {},
+    "request-statement": {"organisation_id": "SE5565301000"}, "extend-statement": {}, "request-extension": {},
+    "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"}, "assign": {"officer_id": 1}, "note": {"body": "x"},
     "categorise": {"subs": ["diagnos"]}, "tags": {"tags": ["stulen"]}, "close": {},
     "set-unit": {"hsa_id": "SE2321000207-E1100"},
 }
 WEB_FORMS = {
     "take": {}, "message": {"kind": "answer", "body": "x"}, "statement": {"body": "x"},
     "reassign": {"organisation_id": "SE2321000024-PN01"}, "request-statement": {"organisation_id": "SE5565301000"},
-    "extend-statement": {}, "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
+    "extend-statement": {}, "request-extension": {}, "move-answer-date": {"answer_due": "2099-01-01", "reason": "x"},
+    "assign": {"officer_id": "1"}, "note": {"body": "x"}, "categorise": {"subs": "diagnos"}, "tags": {"tags": "stulen"},
     "set-unit": {"hsa_id": "SE2321000207-E1100"}, "close": {},
 }
 

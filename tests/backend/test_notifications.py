@@ -9,6 +9,9 @@ from kg_testkit import (DESCRIPTION, JH_HANDLER, JH_RECEIVER, PATIENT_NAME, PN_H
                         REPORTER_NAME, REPORTER_PHONE)
 
 from conftest import free_port
+from datetime import timedelta
+
+from backend.swedish_time import local_date
 
 ANSWER = "Vi har gått igenom journalen och pratat med sjuksköterskan Berit."
 
@@ -58,6 +61,8 @@ async def test_no_mail_for_internal_steps(mailed):
     kg, sink = mailed
     c = await kg.new_case(recipient="patient_board")
     ref = c["reference"]
+    # an answer date far enough away that the statement deadline never moves it (test_a_moved_answer_date_is_mailed)
+    await kg.update_case(ref, answer_due=local_date() + timedelta(days=120))
     for action, payload in [("take", {}), ("tags", {"tags": ["cancer"]}), ("categorise", {"subs": ["diagnos"]}),
                             ("request-statement", {"organisation_id": REGION_JH}), ("extend-statement", {})]:
         await kg.ok(PN_HANDLER, ref, action, payload)
@@ -137,3 +142,18 @@ async def test_phone_preference_still_gets_the_news_by_mail(mailed):
     await kg.ok(JH_HANDLER, c["reference"], "counter-question", {"body": "Fråga"})
     await settle(kg)
     assert len(sink.messages) == 1
+
+
+async def test_a_moved_answer_date_is_mailed(mailed):
+    """A new answer date reaches the reporter as a delsvar, and so as a mail: moved by the officer, or by a
+    statement deadline past the answer date."""
+    kg, sink = mailed
+    c = await kg.new_case(recipient="patient_board")
+    await kg.ok(PN_HANDLER, c["reference"], "request-statement", {"organisation_id": REGION_JH})  # 4 + 2 weeks
+    await settle(kg)
+    assert len(sink.messages) == 1
+    await kg.ok(PN_HANDLER, c["reference"], "move-answer-date",
+                {"answer_due": (local_date() + timedelta(days=80)).isoformat(), "reason": "Vi väntar på journalen."})
+    await settle(kg)
+    assert len(sink.messages) == 2
+    assert "journalen" not in all_text(parse(sink.messages[1]["data"]))  # never the content

@@ -390,7 +390,7 @@ async def test_the_statement_organisation_reads_and_answers_only_with_a_statemen
         assert r.status == 403, (action, r.status)
     case = await kg.ok(JH_RECEIVER, ref, "statement", {"body": "Yttrande: vi beklagar."})
     assert case["status"] == "in_progress"
-    assert [m["kind"] for m in case["thread"]] == ["statement"]
+    assert [m["kind"] for m in case["thread"]] == ["partial_answer", "statement"]  # the delsvar: the answer date moved
     # the recipient may not write the statement itself
     r = await kg.act(PN_HANDLER, ref, "statement", {"body": "x"})
     assert r.status == 403
@@ -453,7 +453,10 @@ async def test_passing_deadlines_create_events(kg):
     assert await check(due + timedelta(days=1)) == 1
     assert await deadline_events() == [{"deadline": "statement", "due": due.isoformat()}]
     assert await check(due + timedelta(days=2)) == 0        # once per deadline
-    assert await check(answer_due + timedelta(days=1)) == 1  # the answer deadline passes later
+    # while the statement is awaited only its deadline counts; the answer deadline counts once it has come
+    assert await check(answer_due + timedelta(days=1)) == 0
+    await kg.ok(JH_HANDLER, ref, "statement", {"body": "Vårt yttrande."})
+    assert await check(answer_due + timedelta(days=1)) == 1
     assert {e["deadline"] for e in await deadline_events()} == {"statement", "answer"}
     # the officer sees it in the case's events
     events = (await (await kg.officer_get(PN_HANDLER, ref)).json())["events"]

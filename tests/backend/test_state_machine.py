@@ -81,6 +81,11 @@ ACTION_PAYLOADS = {
                  {"organisation_id": "SE2321000024-PN01"}, {"organisation_id": "nope"}],
     "request-statement": [{"organisation_id": REGION_JH}, {"organisation_id": "SE5565301000", "weeks": 2}, {}],
     "extend-statement": [{}],
+    "request-extension": [{}],
+    "assign": [{"officer_id": 1}, {"officer_id": 2}, {"officer_id": 4}, {"officer_id": 999}],
+    "note": [{"body": "Intern anteckning"}],
+    "move-answer-date": [{"answer_due": "2099-01-01", "reason": "Vi väntar på journalen."}, {"answer_due": "2000-01-01",
+                                                                                         "reason": "x"}],
     "categorise": [{"subs": ["bemotande"]}, {"subs": ["diagnos", "vantetider"]}, {"subs": ["x"]}],
     "tags": [{"tags": ["cancer"]}, {"tags": []}],
     "close": [{}],
@@ -175,11 +180,12 @@ async def test_the_statement_request_text_reaches_the_care_provider_but_not_the_
         requests = [m for m in view["thread"] if m["kind"] == "statement_request"]
         assert [m["body"] for m in requests] == [question]
         assert requests[0]["kind_label"] == "Begäran om yttrande"
-    assert jh_view["allowed_actions"] == ["statement"]
+    assert set(jh_view["allowed_actions"]) == {"statement", "request-extension", "note"}
     reporter = await kg.reporter_view(c["reference"], c["access_code"])
     assert all(m["kind"] != "statement_request" for m in reporter["thread"])
     assert question not in str(reporter)
     # without a text no empty message is added
     c2 = await kg.new_case(recipient="patient_board")
     await kg.ok(PN_HANDLER, c2["reference"], "request-statement", {"organisation_id": REGION_JH, "body": "  "})
-    assert (await (await kg.officer_get(PN_HANDLER, c2["reference"])).json())["thread"] == []
+    thread = (await (await kg.officer_get(PN_HANDLER, c2["reference"])).json())["thread"]
+    assert [m["kind"] for m in thread] == ["partial_answer"]  # only the delsvar with the later answer date

@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 from pydantic import BaseModel
 
-from backend.api import officer as officer_api
 from backend.api.openapi import document
 from backend.app import create_app
+from backend.services.actions import REGISTRY
 from backend.schemas import CaseIn, LoginIn, MessageIn, PatientIn, ReporterIn
 from backend.settings import Settings
 
@@ -51,7 +51,7 @@ def app_routes() -> tuple[set[tuple[str, str]], list[tuple[str, str, str]]]:
             left_out.append((method, path, getattr(route.handler, "__module__", "")))
             continue
         if path == ACTION_ROUTE:
-            ops |= {(method, f"/api/v1/officer/cases/{{reference}}/{a}") for a in officer_api.PAYLOADS}
+            ops |= {(method, f"/api/v1/officer/cases/{{reference}}/{a}") for a in REGISTRY}
         else:
             ops.add((method, path))
     return ops, left_out
@@ -152,27 +152,31 @@ def _schema_props(schema: dict[str, Any]) -> tuple[set[str], set[str]]:
     return set(schema.get("properties", {})), set(schema.get("required", []))
 
 
-def _json_schema(doc: dict[str, Any], path: str) -> dict[str, Any]:
-    schema = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+def _deref(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
         schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     return schema
 
 
+def _json_schema(doc: dict[str, Any], path: str) -> dict[str, Any]:
+    return _deref(doc, doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"])
+
+
 @pytest.mark.parametrize("path,model", [
     ("/api/v1/cases", CaseIn), ("/api/v1/officer/login", LoginIn),
     ("/api/v1/reporter/cases/{reference}/messages", MessageIn),
-    *[(f"/api/v1/officer/cases/{{reference}}/{a}", m) for a, m in officer_api.PAYLOADS.items()],
+    *[(f"/api/v1/officer/cases/{{reference}}/{a.name}", a.payload) for a in REGISTRY.values()],
 ])
 def test_request_bodies_match_the_pydantic_models(path: str, model: type[BaseModel]) -> None:
     """Same field names, same required fields, unknown fields refused on both sides."""
-    schema = _json_schema(document(), path)
+    doc = document()
+    schema = _json_schema(doc, path)
     assert _schema_props(schema) == _props(model)
     assert schema.get("additionalProperties") is False
     assert model.model_config.get("extra") == "forbid"
     if model is CaseIn:
         for name, sub in (("reporter", ReporterIn), ("patient", PatientIn)):
-            assert _schema_props(schema["properties"][name]) == _props(sub), name
+            assert _schema_props(_deref(doc, schema["properties"][name])) == _props(sub), name
 
 
 def test_the_served_document_is_this_document(server) -> None:
