@@ -183,7 +183,7 @@ def rest_check(url: str, items: Sequence[Item]) -> Dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="heldout", choices=("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"))
+    ap.add_argument("--split", default="heldout", choices=("heldout", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8"))
     ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation on the training set instead")
     ap.add_argument("--rest", help="Rasa server URL (started with --enable-api) to send the messages to")
     ap.add_argument("--check", action="store_true", help="exit 1 when a floor of issue 7 is not met")

@@ -101,6 +101,7 @@ SUICIDE = _rx(
     r"\b(skar|skara|skadar|skada) mig( sjalv)?\b(?! (i|pa) (fingret|fingrarna|tummen|handen|foten|tan|en|ett|glas|kniven|burken|papper))",
     r"\bskurit mig\b(?! (i|pa) (fingret|fingrarna|tummen|handen|foten|tan|en|ett|glas|kniven|burken|papper))",
     r"\b(har|har kopt|har skaffat) (ett )?rep\b", r"\bsnaran\b",
+    r"\b(hangt upp|satt upp|knutit|fast) (ett |en |mitt |min )?(balte|baltet|rep|repet|snara|sladd|kabel|lakan|halsduk)\b",
     r"\b(tagit|tog|tar) (alla|hela) (mina )?(tabletter|piller|sobril|somntabletter|burken)\b(?! (som )?(de|han|hon|lakaren|doktorn|vc|vardcentralen|jag fick|jag fatt|enligt|ordinerade|utskrivna|utskrivet|foreskrivna|pa recept|de sagt|som ordinerats))",
     r"^(jag )?(har )?(tagit|tog|svalde|svalt) (en )?(massa|massor|for manga|en hel|hela|alla|typ \d+|\d+)\b.*\b(tabletter|piller|tabl|burk|kartan|karta)",
     r"\b(samlat|sparat) (pa mig )?(tabletter|piller)\b", r"\bsova for alltid\b", r"\binte vakna (mer|igen)\b",
@@ -123,7 +124,7 @@ SUICIDE = _rx(
 
 THREAT = _rx(
     r"\b(ska|tanker|kommer att|kommer|ska fan|vill) (doda|drapa|mord|morda|skjuta|knivhugga|hugga|sla ihjal|"
-    r"sla ner|spranga|branna ner|tanda eld pa|satta eld pa|misshandla|skada|ge igen pa|hamnas pa|ta) "
+    r"sla ner|spranga|branna ner|tanda eld pa|satta eld pa|misshandla|skada|ge igen pa|hamnas pa) "
     r"(honom|henne|hen|dem|dom|er|dig|den|det|personalen|lakaren|doktorn|skoterskan|alla|nagon|stallet|"
     r"vardcentralen|sjukhuset|akuten|avdelningen|mottagningen|kliniken)\b",
     r"\b(doda|drapa|morda|skjuta|knivhugga|sla ihjal|spranga|branna ner) (den dar|den javeln|honom|henne|er|alla)\b",
@@ -180,7 +181,7 @@ PAST_TIME = re.compile(
     r"|(ar|aret|sommaren|hosten|varen|vintern) (19|20)\d\d|tidigare i (ar|host|var|somras)|som barn|nar jag var (liten|ung|\w+ ar)"
     r"|(i|pa|under|sedan) (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)"
     r"|i (mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)|forra helgen)\b")
-PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville|skrev|tidigare"
+PAST_VERB = re.compile(r"\b(hade|fick|blev|var|kom|dog|forsokte|gjorde|holl|kunde|sa|trodde|ville|skrev|tidigare|forr"
                        r"|forut|haft|en gang i tiden)\b")
 # "har tidigare haft", "har haft … för tre år sedan": the perfect tense of a past state is not the present
 # ("jag har haft självmordstankar hela veckan" is, and stays present)
@@ -221,7 +222,7 @@ def _only_past(sentence: str) -> bool:
 
 
 # "…försökte ta mitt liv för två år sen, och idag mår jag bra": the clause around the words decides
-_CLAUSES = re.compile(r"[,;:]|\b(och|men|fast|eftersom|att)\b")
+_CLAUSES = re.compile(r"[,;:]|\b(och|men|fast|eftersom|att|som)\b")
 # "snarkar och slutar andas på natten ibland": what happens sometimes is not happening now
 _HABITUAL = re.compile(r"\b(ibland|brukar|ofta|snarkar|snarkning|somnapne|apne|pa natterna|varje natt)\b")
 
@@ -275,6 +276,7 @@ _DENIED = re.compile(r"\b(aldrig|inte|ej) (nagonsin )?(varit|haft|kant mig|tankt
 # the complaint (a form about suicidal thoughts), so the suicide patterns stand down (the model does not)
 SUICIDE_DENIED = re.compile(r"\b(ar|kanner mig|har varit) (inte|aldrig|ej|icke) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)"
                             r"|\b(har|hade) (inga|aldrig haft nagra) (sadana |sjalvmords)?tankar\b"
+                            r"|\b(tanker|kommer|ska|vill) (inte|aldrig) (att )?(skada mig|ta livet av mig|ta mitt liv)"
                             r"|\b(inte|aldrig|ej|icke) (ar|varit|kanner mig) (alls )?(suicidal|sjalvmordsbenagen|sjalvmordsnara)")
 
 
@@ -291,7 +293,7 @@ def _present(s: str, rx: re.Pattern, habitual_ok: bool = True) -> bool:
 def _present_across(a: str, b: str, rx: re.Pattern) -> bool:
     """A match that needs both sentences (what each says alone was already judged on its own)."""
     pair = a + " , " + b
-    if _only_past(a) or _only_past(b):
+    if _only_past(a) or _only_past(b) or RESOLVED.search(a) or RESOLVED.search(b):
         return False
     return any(m.start() < len(a) < m.end() and not _DENIED.search(pair) for m in rx.finditer(pair))
 

@@ -76,7 +76,7 @@ def test_a_story_ending_in_an_emergency_has_a_present_tail():
 def test_bodies_are_the_referral_table():
     from bot.actions.referrals import REFERRALS
 
-    for split in ("train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "heldout"):
+    for split in ("train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "heldout"):
         bodies = {i.body for i in triage_data.load_split(split, DATA) if i.body}
         assert bodies <= set(REFERRALS), (split, bodies - set(REFERRALS))
     assert {i.body for i in triage_data.load_split("train", DATA) if i.body} == set(REFERRALS)
