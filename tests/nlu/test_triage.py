@@ -124,13 +124,13 @@ def test_death_is_understood_not_a_figure_of_speech():
 
 
 # Issue 7 asks for 100 % critical recall and at most 1 % false alarms on openings. Measured once on the
-# held-out set v7 (written apart by a seventh writer, stop 12): 98.6 % (138/140) and 2.5 % (7/282); other
-# authority 89.3 % (67/75). Earlier held-out sets, each measured once before it became a dev set:
-# v4 93.4 % / 3.9 %, v5 97.6 % / 2.2 %, v6 95.6 % / 2.6 %. These floors keep what was reached; they are
-# not yet the issue's aims.
+# held-out set v8 (written apart by an eighth writer, stop 12): 98.1 % (154/157) and 1.3 % (4/303); other
+# authority 88.1 % (74/84). Earlier held-out sets, each measured once before it became a dev set:
+# v4 93.4 % / 3.9 %, v5 97.6 % / 2.2 %, v6 95.6 % / 2.6 %, v7 98.6 % / 2.5 %. These floors keep what was
+# reached; they are not yet the issue's aims.
 MIN_CRITICAL_RECALL = 0.97
-MAX_OPENING_FALSE_ALARMS = 0.03
-MIN_AUTHORITY_BODY = 0.88
+MAX_OPENING_FALSE_ALARMS = 0.02
+MIN_AUTHORITY_BODY = 0.87
 
 
 def test_heldout_floors(model, heldout):
