@@ -113,7 +113,8 @@ async def login_submit(request: web.Request) -> web.Response:
 async def login_code_page(request: web.Request) -> web.Response:
     async with db(request) as session:
         if await security.login_step_officer(request, session) is None:
-            return redirect(url_with("/officer/login", utgangen="1"))
+            expired = "1" if request.cookies.get(security.COOKIE_LOGIN_STEP) else None
+            return redirect(url_with("/officer/login", utgangen=expired))
     return render(request, "officer/login_code.html", {"errors": {}, "next": safe_next(request.query.get("next"))})
 
 

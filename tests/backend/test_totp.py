@@ -182,10 +182,15 @@ async def test_web_login_takes_the_code_as_a_second_step(make_kg):
 async def test_the_code_step_needs_the_password_step(kg):
     b = kg.browser()
     r = await b.get("/officer/login/kod")
-    assert r.status == 303 and r.headers["Location"].startswith("/officer/login")
+    assert r.status == 303 and r.headers["Location"] == "/officer/login"
     # a forged step cookie (someone else's officer id) is refused
     b.http.cookie_jar.update_cookies({"kg_login2": "1.9999999999.abc"})
-    assert (await b.get("/officer/login/kod")).status == 303
+    r = await b.get("/officer/login/kod")
+    assert r.status == 303 and r.headers["Location"] == "/officer/login?utgangen=1"
+    csrf = await b.csrf("/officer/login")
+    r = await b.post("/officer/login/kod", {"csrf_token": csrf, "code": "123456"})
+    assert r.status == 303 and r.headers["Location"].startswith("/officer/login")
+    assert await kg.count(OfficerSession) == len(kg.tokens)
 
 
 async def test_a_new_password_ends_a_half_finished_login(kg):
