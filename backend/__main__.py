@@ -1,5 +1,5 @@
-"""Command line: python -m backend serve|migrate|seed-demo|import-units|create-officer|create-integration-token|
-retention|check-deadlines."""
+"""Command line: python -m backend serve|migrate|seed-demo|import-units|create-officer|set-password|enrol-totp|
+deactivate-officer|create-integration-token|retention|check-deadlines."""
 from __future__ import annotations
 
 import argparse
@@ -97,6 +97,49 @@ def cmd_create_officer(args, settings: Settings) -> None:
     print("create-officer: ok")
 
 
+def cmd_set_password(args, settings: Settings) -> None:
+    """A new password for an officer; every session of theirs ends."""
+    import getpass
+
+    from .services.auth import set_password
+    password = args.password or getpass.getpass("Nytt lösenord: ")
+    if not password:
+        print("set-password: the password is empty", file=sys.stderr)
+        sys.exit(2)
+    try:
+        ended = asyncio.run(_with_session(settings, lambda s: set_password(s, args.email, password)))
+    except LookupError as exc:
+        print(f"set-password: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"set-password: ok, {ended} sessions ended")
+
+
+def cmd_enrol_totp(args, settings: Settings) -> None:
+    """A new TOTP secret for the officer, printed once for their authenticator app (never logged)."""
+    from .services.totp import enrol
+    try:
+        e = asyncio.run(_with_session(settings, lambda s: enrol(s, settings.secret_key, args.email)))
+    except LookupError as exc:
+        print(f"enrol-totp: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print("enrol-totp: ok. Lägg till kontot i autentiseringsappen med länken (eller som QR-kod) eller nyckeln:")
+    print(f"  länk:   {e.uri}")
+    print(f"  nyckel: {' '.join(e.secret[i:i + 4] for i in range(0, len(e.secret), 4))}")
+    print("Visa uppgifterna bara för handläggaren själv: de visas inte igen. En tidigare app-koppling slutar gälla.",
+          file=sys.stderr)
+
+
+def cmd_deactivate_officer(args, settings: Settings) -> None:
+    """No more log-ins for the officer; every session of theirs ends now."""
+    from .services.auth import deactivate_officer
+    try:
+        ended = asyncio.run(_with_session(settings, lambda s: deactivate_officer(s, args.email)))
+    except LookupError as exc:
+        print(f"deactivate-officer: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"deactivate-officer: ok, {ended} sessions ended")
+
+
 def cmd_create_integration_token(args, settings: Settings) -> None:
     """Prints a new token for the organisation's diary system once (only its hash is stored)."""
     from .services.integration import create_token
@@ -141,6 +184,13 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--role", required=True, choices=["receiver", "handler", "admin"])
     c.add_argument("--organisation", required=True)
     c.add_argument("--password")
+    sp = sub.add_parser("set-password", help="a new password; the officer's sessions end")
+    sp.add_argument("--email", required=True)
+    sp.add_argument("--password", help="asked for when left out")
+    et = sub.add_parser("enrol-totp", help="a new second factor (authenticator app) for an officer")
+    et.add_argument("--email", required=True)
+    do = sub.add_parser("deactivate-officer", help="no more log-ins; the officer's sessions end")
+    do.add_argument("--email", required=True)
     t = sub.add_parser("create-integration-token", help="a token for an organisation's diary system")
     t.add_argument("--organisation", required=True)
     t.add_argument("--label", default="diariesystem", help="which system (shown in the audit log)")
@@ -150,7 +200,8 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     settings = Settings.from_env()
     {"serve": cmd_serve, "migrate": cmd_migrate, "seed-demo": cmd_seed_demo, "import-units": cmd_import_units,
-     "create-officer": cmd_create_officer, "create-integration-token": cmd_create_integration_token,
+     "create-officer": cmd_create_officer, "set-password": cmd_set_password, "enrol-totp": cmd_enrol_totp,
+     "deactivate-officer": cmd_deactivate_officer, "create-integration-token": cmd_create_integration_token,
      "retention": cmd_retention,
      "check-deadlines": cmd_check_deadlines}[args.cmd](args, settings)
 

@@ -110,7 +110,7 @@ async def periodic_work(app: web.Application) -> None:
     settings = app["settings"]
     async with app["sessionmaker"]() as session:
         await cases.check_deadlines(session)
-        await auth.purge_expired_sessions(session)
+        await auth.purge_expired_sessions(session, idle_minutes=settings.officer_idle_minutes)
         await reporter_sessions.purge_expired(session)
         await identities.purge_expired(session)
         await purge_failures(session, settings.rate_limit_window_s)

@@ -45,6 +45,10 @@ class Officer(SQLModel, table=True):
     organisation_id: str = Field(foreign_key="organisation.id", max_length=40, index=True)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # the second factor (services.totp): the base32 secret encrypted with a key derived from KG_SECRET_KEY,
+    # and the last 30-second time step a code was accepted for (a code is never accepted twice)
+    totp_secret: Optional[str] = Field(default=None, max_length=400)
+    totp_last_step: Optional[int] = Field(default=None)
 
 
 class OfficerSession(SQLModel, table=True):
@@ -54,6 +58,8 @@ class OfficerSession(SQLModel, table=True):
     csrf_token: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+    # sliding idle limit (KG_OFFICER_IDLE_MINUTES): a session not used for that long has ended
+    last_seen_at: datetime = Field(default_factory=utcnow)
 
 
 class Case(SQLModel, table=True):

@@ -208,6 +208,8 @@ class LoginIn(Strict):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=200)
+    # the six digits of the authenticator app, when the account has a second factor (required outside dev)
+    code: str | None = Field(default=None, max_length=20)
 
     @field_validator("email")
     @classmethod

@@ -95,6 +95,7 @@ class Settings:
     reopen_days: int = 30          # a reporter message this long after answer/close reopens the case
     retention_days: int = 730      # closed cases older than this are anonymised by `retention`
     session_hours: int = 8
+    officer_idle_minutes: int = 30  # an officer session not used for this long has ended (sliding)
     attachments_dir: str = str(ROOT / "var" / "attachments")
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_reporter_files: int = 5
@@ -154,6 +155,7 @@ class Settings:
             reopen_days=_env_int("KG_REOPEN_DAYS", 30),
             retention_days=_env_int("KG_RETENTION_DAYS", 730),
             session_hours=_env_int("KG_SESSION_HOURS", 8),
+            officer_idle_minutes=_env_int("KG_OFFICER_IDLE_MINUTES", cls.officer_idle_minutes),
             attachments_dir=os.environ.get("KG_ATTACHMENTS_DIR", cls.attachments_dir),
             smtp_host=os.environ.get("SMTP_HOST", ""),
             smtp_port=_env_int("SMTP_PORT", 25),

@@ -336,7 +336,8 @@ class Spawned:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": self.db_url, "KG_SERVICE_TOKEN": self.token,
                     "KG_SECRET_KEY": secrets.token_hex(16), "KG_PORT": str(self.port), "KG_PUBLIC_URL": self.url,
                     "KG_ATTACHMENTS_DIR": str(self.tmp / "attachments"), "SMTP_HOST": "",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                    "KG_ENV": "dev"}  # the demo officers log in with a password only (no second factor)
         self.log = self.tmp / "backend.log"
         self.proc: subprocess.Popen | None = None
 

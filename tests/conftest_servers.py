@@ -89,7 +89,9 @@ class BackendServer:
         self.env = _base_env()
         self.env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{self.db}", "KG_SERVICE_TOKEN": SERVICE_TOKEN,
                          "KG_SECRET_KEY": secrets.token_hex(16),  # never the development secret
-                         "KG_PORT": str(self.port), "KG_PUBLIC_URL": self.url})
+                         "KG_PORT": str(self.port), "KG_PUBLIC_URL": self.url,
+                         # the demo officers log in with a password only (no second factor) as in `make run`
+                         "KG_ENV": "dev"})
 
     def prepare(self) -> None:
         for cmd in (["migrate"], ["seed-demo"]):

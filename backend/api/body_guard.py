@@ -17,7 +17,7 @@ from ..services import auth
 from .common import bearer, db
 
 SMALL_FORM_BYTES = 64 * 1024
-OPEN_POSTS = {"/api/v1/officer/login", "/officer/login", "/officer/logout"}
+OPEN_POSTS = {"/api/v1/officer/login", "/officer/login", "/officer/login/kod", "/officer/logout"}
 SESSION_COOKIE = "kg_session"  # backend.web.security.COOKIE_OFFICER (the API must not import the pages)
 
 
@@ -34,7 +34,8 @@ async def _has_session(request: web.Request, api: bool) -> bool:
     if not token or len(token) > 200:
         return False
     async with db(request) as session:
-        found = await auth.officer_for_token(session, token)
+        found = await auth.officer_for_token(session, token,
+                                             idle_minutes=request.app["settings"].officer_idle_minutes)
     return found is not None and (api or found[1].kind == "web")
 
 

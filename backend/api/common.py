@@ -160,7 +160,8 @@ def is_service(request: web.Request) -> bool:
 
 async def require_officer(request: web.Request, session: AsyncSession) -> Officer:
     token = bearer(request)
-    found = await auth.officer_for_token(session, token) if token else None
+    idle = settings_of(request).officer_idle_minutes
+    found = await auth.officer_for_token(session, token, idle_minutes=idle) if token else None
     if found is None:
         raise ApiError(401, "unauthorized", _("Du behöver logga in."), headers={"WWW-Authenticate": "Bearer"})
     return found[0]

@@ -8,7 +8,7 @@ from .. import lifecycle, pnr
 from ..errors import ApiError, not_found, validation_error
 from ..i18n import gettext as _
 from ..schemas import LoginIn, PnrSearchIn
-from ..services import actions, auth, cases, exports
+from ..services import actions, auth, cases, exports, totp
 from ..services.attachments import path_of
 from .common import (bearer, check_query, client_ip, db, deps_of, json_response, parse, q_date, q_int, q_str, read_body_and_files,
                      read_json, require_officer, settings_of)
@@ -28,6 +28,17 @@ async def login(request: web.Request) -> web.Response:
         if officer is None:
             await limiter.fail(*keys)
             raise ApiError(401, "invalid_credentials", _("Fel e-postadress eller lösenord."))
+        settings = settings_of(request)
+        factor = totp.second_factor(settings.env, officer)
+        if factor == "missing":
+            raise ApiError(403, "second_factor_missing", totp.missing_text())
+        if factor == "code":
+            if not body.code:
+                raise ApiError(401, "second_factor_required",
+                               _("Skriv koden från autentiseringsappen i fältet code."))
+            if not await totp.verify(session, settings.secret_key, officer, body.code):
+                await limiter.fail(*keys)
+                raise ApiError(401, "invalid_code", totp.wrong_code_text())
         token, s = await auth.start_session(session, officer, settings_of(request).session_hours)
         return json_response({"token": token, "expires_at": cases.iso(s.expires_at),
                               "officer": await auth.officer_view(session, officer)})

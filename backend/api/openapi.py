@@ -224,6 +224,9 @@ def document() -> dict[str, Any]:
             "operationId": "reporterAttachment", "parameters": [REF, _p("attachment_id", r"^\d{1,9}$"), access],
             "responses": _resp({"type": "string", "format": "binary"}, ctype=FILE_TYPES)}},
         "/api/v1/officer/login": {"post": {"operationId": "officerLogin", "requestBody": _json_body(refs[LoginIn]),
+            "description": "With a second factor (required outside development) `code` holds the six digits of "
+                           "the authenticator app; without it the answer is 401 second_factor_required. An "
+                           "officer with none enrolled gets 403 second_factor_missing.",
             "responses": _resp(_ref("Login"))}},
         "/api/v1/officer/logout": {"post": {"operationId": "officerLogout", "security": BEARER,
                                             "responses": _resp(_ref("Ok"))}},

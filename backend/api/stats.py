@@ -7,7 +7,7 @@ from .. import catalogue
 from ..errors import validation_error
 from ..i18n import gettext as _
 from ..services import auth, stats
-from .common import bearer, check_query, db, json_response, q_int, q_str
+from .common import bearer, check_query, db, json_response, q_int, q_str, settings_of
 
 routes = web.RouteTableDef()
 FILTERS = {"year", "month", "category", "verksamhetsomrade", "region", "unit", "officer", "format"}
@@ -33,7 +33,8 @@ async def _scope(request: web.Request, session, f: stats.StatsFilters) -> tuple[
     """(organisation filter, suppress). A logged-in officer gets the own organisation, unsuppressed.
     The public may not filter by officer: that would show one person's figures."""
     token = bearer(request)
-    found = await auth.officer_for_token(session, token) if token else None
+    idle = settings_of(request).officer_idle_minutes
+    found = await auth.officer_for_token(session, token, idle_minutes=idle) if token else None
     if found is None:
         if f.officer is not None:
             raise validation_error({"officer": _("Statistik per handläggare visas bara för inloggade handläggare.")})

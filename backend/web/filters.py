@@ -131,4 +131,5 @@ def page_context(request: web.Request) -> dict[str, Any]:
         "current_path": request.path,
         "rasa_socket_url": request.app["settings"].rasa_socket_url,
         "public_url": request.app["settings"].public_url.rstrip("/"),
+        "officer_idle_minutes": request.app["settings"].officer_idle_minutes,
     }

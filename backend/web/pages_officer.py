@@ -13,9 +13,9 @@ from .. import catalogue, lifecycle
 from ..errors import ApiError, from_pydantic
 from ..i18n import gettext as _
 from ..schemas import AssignIn, CategoriseIn
-from ..services import actions, auth, cases
+from ..services import actions, auth, cases, totp
 from ..services.attachments import path_of
-from ..api.common import client_ip
+from ..api.common import client_ip, settings_of
 from . import lookups, security
 from .common import (db, error_page, first, form_and_files, form_data, forbidden_csrf, officer_page, redirect,
                      render, safe_next, url_with)
@@ -96,7 +96,56 @@ async def login_submit(request: web.Request) -> web.Response:
             return render(request, "officer/login.html", {
                 "errors": {"form": _("Fel e-postadress eller lösenord.")}, "values": values, "next": nxt},
                 status=401)
+        factor = totp.second_factor(settings_of(request).env, officer)
+        if factor == "missing":
+            return render(request, "officer/login.html", {
+                "errors": {"form": totp.missing_text()}, "values": values, "next": nxt}, status=403)
+        if factor == "code":
+            resp = redirect(url_with("/officer/login/kod", next=nxt if nxt != "/officer" else None))
+            security.start_login_step(request, officer, resp)
+            return resp
         resp = redirect(nxt)
+        await security.start_officer_session(request, session, officer, resp)
+    return resp
+
+
+@routes.get("/officer/login/kod", name="officer_login_code")
+async def login_code_page(request: web.Request) -> web.Response:
+    async with db(request) as session:
+        if await security.login_step_officer(request, session) is None:
+            expired = "1" if request.cookies.get(security.COOKIE_LOGIN_STEP) else None
+            return redirect(url_with("/officer/login", utgangen=expired))
+    return render(request, "officer/login_code.html", {"errors": {}, "next": safe_next(request.query.get("next"))})
+
+
+@routes.post("/officer/login/kod")
+async def login_code_submit(request: web.Request) -> web.Response:
+    form = await form_data(request)
+    if not security.csrf_valid(request, first(form, security.CSRF_FIELD)):
+        return forbidden_csrf(request)
+    nxt = safe_next(first(form, "next"))
+    code = first(form, "code")[:20]
+    async with db(request) as session:
+        officer = await security.login_step_officer(request, session)
+        if officer is None:
+            resp = redirect(url_with("/officer/login", utgangen="1"))
+            security.end_login_step(resp)
+            return resp
+        if not code.strip():
+            return render(request, "officer/login_code.html", {
+                "errors": {"code": _("Skriv koden från autentiseringsappen.")}, "next": nxt}, status=422)
+        limiter = request.app[LOGIN_LIMITER]
+        keys = ("login:" + officer.email, client_ip(request))
+        if await limiter.blocked(*keys):
+            return render(request, "officer/login_code.html", {
+                "errors": {"form": _("För många felaktiga försök. Vänta en stund och försök igen.")},
+                "next": nxt}, status=429)
+        if not await totp.verify(session, settings_of(request).secret_key, officer, code):
+            await limiter.fail(*keys)
+            return render(request, "officer/login_code.html", {
+                "errors": {"code": totp.wrong_code_text()}, "next": nxt}, status=401)
+        resp = redirect(nxt)
+        security.end_login_step(resp)
         await security.start_officer_session(request, session, officer, resp)
     return resp
 

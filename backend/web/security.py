@@ -25,11 +25,14 @@ from ..models import Officer, OfficerSession
 from ..api.common import client_ip
 from ..services import auth
 from ..settings import Settings
+from ..swedish_time import utcnow
 
 COOKIE_OFFICER = "kg_session"
 COOKIE_CSRF = "kg_csrf"
 COOKIE_REPORTER = "kg_reporter"
 COOKIE_LANG = "kg_lang"
+COOKIE_LOGIN_STEP = "kg_login2"   # the password was right; the code from the app is next
+LOGIN_STEP_TTL_S = 5 * 60
 CSRF_FIELD = "csrf_token"
 REPORTER_TTL_S = 30 * 60
 LANG_MAX_AGE = 365 * 24 * 3600
@@ -109,7 +112,7 @@ async def current_officer(request: web.Request, db) -> OfficerContext | None:
     token = request.cookies.get(COOKIE_OFFICER)
     if not token or len(token) > 200:
         return None
-    found = await auth.officer_for_token(db, token)
+    found = await auth.officer_for_token(db, token, idle_minutes=settings_of(request).officer_idle_minutes)
     if found is None:
         return None
     officer, sess = found
@@ -133,6 +136,42 @@ async def end_officer_session(request: web.Request, db, resp: web.StreamResponse
     if token:
         await auth.end_session(db, token)
     resp.del_cookie(COOKIE_OFFICER, path="/")
+
+
+# --- the second log-in step ----------------------------------------------------------------------------
+
+def _login_step_mac(settings: Settings, officer: Officer, expires: int) -> str:
+    # bound to the password hash: a new password also ends a half-finished log-in
+    return _hmac(settings, "login-step", f"{officer.id}.{expires}.{officer.password_hash}")
+
+
+def start_login_step(request: web.Request, officer: Officer, resp: web.StreamResponse) -> None:
+    """After the right password, a short-lived signed cookie says whose code the next form asks for. It is
+    not a session: nothing else accepts it."""
+    settings = settings_of(request)
+    expires = int(utcnow().timestamp()) + LOGIN_STEP_TTL_S
+    resp.set_cookie(COOKIE_LOGIN_STEP, f"{officer.id}.{expires}.{_login_step_mac(settings, officer, expires)}",
+                    **cookie_options(settings, max_age=LOGIN_STEP_TTL_S))
+
+
+async def login_step_officer(request: web.Request, db) -> Officer | None:
+    """The officer whose password was just accepted, while the cookie is valid and the officer active."""
+    parts = request.cookies.get(COOKIE_LOGIN_STEP, "").split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[0]) > 12:
+        return None
+    expires = int(parts[1])
+    if expires < utcnow().timestamp():
+        return None
+    officer = await db.get(Officer, int(parts[0]))
+    if officer is None or not officer.active:
+        return None
+    if not hmac.compare_digest(_login_step_mac(settings_of(request), officer, expires), parts[2]):
+        return None
+    return officer
+
+
+def end_login_step(resp: web.StreamResponse) -> None:
+    resp.del_cookie(COOKIE_LOGIN_STEP, path="/")
 
 
 # --- reporter sessions (services.reporter_sessions keeps them in the database) ---------------------------

@@ -66,7 +66,9 @@ def base_settings(db_url: str, attachments_dir: str):
     from backend.settings import Settings
     return Settings(database_url=db_url, secret_key=SECRET_KEY, service_token=SERVICE_TOKEN,
                     attachments_dir=attachments_dir, public_url="http://kg.test", deadline_check_interval_s=0,
-                    smtp_host="", cookie_secure=False, webhook_poll_s=0)  # the webhook tests start the worker
+                    smtp_host="", cookie_secure=False, webhook_poll_s=0,  # the webhook tests start the worker
+                    # as `make run`: the demo officers log in without a second factor (test_totp covers production)
+                    env="dev")
 
 
 # --- gettext catalogs ------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ OTHER_ROUTES = {
     ("POST", "/api/v1/officer/logout"), ("GET", "/api/v1/officer/me"), ("GET", "/api/v1/openapi.json"),
     ("GET", "/static"), ("GET", "/"), ("GET", "/om-personuppgifter"), ("GET", "/sprak/{lang}"),
     ("GET", "/officer/login"), ("POST", "/officer/login"), ("POST", "/officer/logout"),
+    ("GET", "/officer/login/kod"), ("POST", "/officer/login/kod"),
 }
 
 

@@ -33,7 +33,8 @@ class Backend:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "KG_SECRET_KEY": SECRET_KEY,
                     "KG_SERVICE_TOKEN": SERVICE_TOKEN, "KG_PORT": str(self.port), "KG_PUBLIC_URL": self.url,
                     "KG_ATTACHMENTS_DIR": str(workdir / "attachments"), "RASA_TELEMETRY_ENABLED": "false",
-                    "KG_DEADLINE_CHECK_INTERVAL_S": str(INTERVAL_S), "SMTP_HOST": ""}
+                    "KG_DEADLINE_CHECK_INTERVAL_S": str(INTERVAL_S), "SMTP_HOST": "",
+                    "KG_ENV": "dev"}  # password-only log-in for the demo officers, as in `make run`
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:

@@ -218,7 +218,8 @@ def start_backend(tmp: Path, rasa_socket_url: str, name: str = "backend") -> Bac
            "DATABASE_URL": db_url, "KG_PORT": str(port), "KG_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "KG_RASA_SOCKET_URL": rasa_socket_url, "KG_SERVICE_TOKEN": SERVICE_TOKEN,
            "KG_SECRET_KEY": "browser-test-" + uuid.uuid4().hex, "KG_ATTACHMENTS_DIR": str(tmp / "attachments"),
-           "KG_COOKIE_SECURE": "0", "SMTP_HOST": ""}
+           "KG_COOKIE_SECURE": "0", "SMTP_HOST": "",
+           "KG_ENV": "dev"}  # the demo officers log in with a password only, as in `make run`
     py = sys.executable
     for cmd in (["migrate"], ["seed-demo"]):
         subprocess.run([py, "-m", "backend", *cmd], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -189,6 +189,38 @@ def test_officer_login_logout_csrf_and_session_expiry(page, backend, url_log):
     expect(page).to_have_url(re.compile("/officer/login"))
 
 
+def test_officer_login_with_a_code_from_the_authenticator_app(page, backend, url_log):
+    """An enrolled officer types the six digits on a second page after the password."""
+    import subprocess
+    import sys
+    from urllib.parse import parse_qs, urlparse
+
+    import pyotp
+    email = "handlaggare@regionuppsala.example"  # used by no other browser test
+    out = subprocess.run([sys.executable, "-m", "backend", "enrol-totp", "--email", email], cwd=ROOT,
+                         env=backend.env, capture_output=True, text=True, check=True)
+    uri = next(line.split("länk:", 1)[1].strip() for line in out.stdout.splitlines() if "länk:" in line)
+    app = pyotp.TOTP(parse_qs(urlparse(uri).query)["secret"][0])
+    page.goto(backend.url + "/officer/login")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Skriv koden från autentiseringsappen")
+    assert "kg_session" not in {c["name"] for c in page.context.cookies()}
+    shot(page, "31-officer-login-code")
+    assert_no_serious_axe(page, "officer login, second step (/officer/login/kod)")
+    import time
+    valid = {app.at(time.time() + d) for d in (-60, -30, 0, 30, 60)}
+    page.get_by_label("Kod").fill(next(c for c in ("000000", "111111", "222222") if c not in valid))
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.locator(".error-summary")).to_contain_text("Koden stämmer inte")
+    assert_no_serious_axe(page, "officer login, wrong code")
+    page.get_by_label("Kod").fill(app.now())
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ärenden")
+    expect(page.locator(".officer-who")).to_be_visible()
+
+
 @pytest.fixture(scope="module")
 def many_cases(backend):
     """30 cases at Region Jämtland Härjedalen, in several units and categories; one of them overdue."""

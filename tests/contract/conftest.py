@@ -199,6 +199,7 @@ def server(contract_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "DATABASE_URL": contract_db, "KG_SERVICE_TOKEN": token, "KG_SECRET_KEY": secrets.token_hex(16),
         "KG_PORT": str(port), "KG_PUBLIC_URL": url, "KG_ATTACHMENTS_DIR": str(work / "attachments"),
         "SMTP_HOST": "",  # notifications go to the log
+        "KG_ENV": "dev",  # the demo officers log in with a password only, as in `make run`
     })
     log = work / "backend.log"
     with open(log, "wb") as out:
