@@ -3,7 +3,7 @@
 A mixin of ``ValidateComplaintForm`` (complaint_form.py). When e-ID is configured (the same
 KG_OIDC_ISSUER and KG_OIDC_CLIENT_ID the backend reads), the question before the patient details offers
 "Logga in med e-legitimation" (the widget opens /e-legitimation/logga-in?for=chat in a window of its own)
-and "Fortsätt utan". The widget then sends ``/verified`` with the one-time ticket as message metadata
+and "Fortsätt utan" (questions.AskIdentityChoice). The widget then sends ``/verified`` with the one-time ticket as message metadata
 (identity.METADATA_KEY); the ticket is exchanged with the backend, and identity.py says which slots the
 verified identity fills in, so those questions are not asked. Without configuration nothing changes.
 Never log the personnummer or the name.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -93,20 +93,3 @@ class IdentitySlots:
         first = (identity.get("given_name") or "").split(" ")[0] or "du"
         dispatcher.utter_message(text=VERIFIED.format(name=first))
         return out
-
-
-class AskIdentityChoice(Action):
-    """The e-ID offer: a custom message the widget renders with a log-in button that opens the window."""
-
-    def name(self) -> Text:
-        return "action_ask_identity_choice"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        text = ASK_SELF if tracker.get_slot("reporter_role") == "patient" else ASK_OTHER
-        # {"data": …}: Rasa's socket.io channel emits the dict's keys as arguments (see handover.widget_marker)
-        dispatcher.utter_message(json_message={"data": {
-            "kind": "eid", "text": text, "login_path": LOGIN_PATH,
-            "buttons": [{"title": LOGIN_BUTTON, "payload": "/eid_login", "eid": True},
-                        {"title": SKIP_BUTTON, "payload": "/skip"}]}})
-        return []

@@ -12,9 +12,10 @@ import pytest
 from bot.actions import actions, backend_client
 from bot.actions.backend_client import BackendClient
 from bot.actions.complaint_form import ValidateComplaintForm
-from bot.actions.complaint_identity import (ASK_OTHER, ASK_SELF, LOGIN_PATH, TICKET_INVALID, AskIdentityChoice,
+from bot.actions.complaint_identity import (ASK_OTHER, ASK_SELF, LOGIN_PATH, TICKET_INVALID,
                                             eid_configured)
 from bot.actions.identity import METADATA_KEY
+from bot.actions.questions import AskIdentityChoice
 from tests.backend.oidc_harness import ANNA_PNR, CHILD_PNR, start_provider
 from tests.bot.conftest import make_tracker, run_action, slots_of
 from tests.bot.test_actions import full_slots
