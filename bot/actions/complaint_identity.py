@@ -59,6 +59,19 @@ def guardian_remark(tracker: Tracker, personnummer: str) -> Optional[str]:
     return child_age_mismatch(tracker.get_slot("child_age"), personnummer)
 
 
+def identity_dropped(tracker: Tracker, changed: Dict[str, Any]) -> Dict[str, Any]:
+    """A change to what the log-in filled in (the role; a verified patient's name or personnummer; the
+    reporter's name) ends the verification: the case can no longer be marked verified, and the log-in is
+    offered again. Anything else keeps it."""
+    if not tracker.get_slot("identity_token"):
+        return {}
+    patient = tracker.get_slot("reporter_role") == "patient"
+    own = {"reporter_role"} | ({"patient_name", "patient_personnummer"} if patient else {"reporter_name"})
+    if not any(k in own and v != tracker.get_slot(k) for k, v in changed.items()):
+        return {}
+    return {"identity_token": None, "identity_choice": None, "child_pnr_checked": None}
+
+
 class IdentitySlots:
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:

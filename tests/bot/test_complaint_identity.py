@@ -170,3 +170,24 @@ async def test_an_unverified_guardian_is_not_checked(backend, domain, eid_on):
 def test_the_backend_log_has_no_personnummer(eid_server):
     assert ANNA_PNR not in eid_server.log.read_text()
     assert httpx.get(eid_server.url + "/health").status_code == 200
+
+
+async def test_changing_what_e_id_filled_in_ends_the_verification(eid_on, domain):
+    verified = full_slots(reporter_role="patient", patient_consent="not_needed", reporter_name=None,
+                          patient_name="Anna Andersson", patient_personnummer=ANNA_PNR,
+                          identity_choice="verified", identity_token="tok", summary_confirmed=None)
+
+    async def change(slots, field):
+        tracker = make_tracker(slots, text=f'/correct{{"field": "{field}"}}', intent="correct",
+                               entities={"field": field}, requested="summary_confirmed")
+        return slots_of((await run_action(VALIDATE, tracker, domain))[1])
+
+    s = await change(verified, "patient_personnummer")
+    assert s["identity_token"] is None and s["identity_choice"] is None
+    assert s["requested_slot"] == "identity_choice"  # the log-in is offered again, before the number
+    s = await change(verified, "contact_info")  # anything else keeps it
+    assert "identity_token" not in s
+    relative = {**verified, "reporter_role": "relative", "patient_consent": "yes", "reporter_name": "Anna Andersson",
+                "patient_name": "Karin Lind", "patient_personnummer": "191212121212"}
+    assert "identity_token" not in await change(relative, "patient_name")  # the patient was never verified
+    assert (await change(relative, "reporter_name"))["identity_token"] is None
