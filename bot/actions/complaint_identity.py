@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from . import pnr
 from .backend_client import BackendError, client
 from .identity import child_age_mismatch, identity_slots, ticket_from_metadata
 from .interpret import answer_to
@@ -84,9 +85,13 @@ class IdentitySlots:
 
     def extract_identity_choice(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        if not answer_to(tracker, "identity_choice"):
+        turn = answer_to(tracker, "identity_choice")
+        if not turn:
             return {}
-        return {"identity_choice": "skip"}  # "Fortsätt utan", or anything typed instead
+        if not turn.is_payload and pnr.PNR_RE.search(turn.text or ""):
+            # the details typed instead ("Anna Andersson 19121212-1212"): the answer to the next question
+            return {"identity_choice": "skip", "patient_name": turn.text}
+        return {"identity_choice": "skip"}  # "Fortsätt utan", or anything else typed instead
 
     async def validate_identity_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:

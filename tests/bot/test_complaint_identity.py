@@ -191,3 +191,11 @@ async def test_changing_what_e_id_filled_in_ends_the_verification(eid_on, domain
                 "patient_name": "Karin Lind", "patient_personnummer": "191212121212"}
     assert "identity_token" not in await change(relative, "patient_name")  # the patient was never verified
     assert (await change(relative, "reporter_name"))["identity_token"] is None
+
+
+async def test_details_typed_instead_of_choosing_are_taken_as_the_answer(eid_on, domain):
+    tracker = make_tracker(before_details(), text="Anna Andersson 19121212-1212", requested="identity_choice")
+    msgs, events = await run_action(VALIDATE, tracker, domain)
+    s = slots_of(events)
+    assert s["identity_choice"] == "skip" and s["patient_name"] == "Anna Andersson"
+    assert s["patient_personnummer"] == "191212121212" and s["requested_slot"] == "contact_info" and not msgs
