@@ -3,7 +3,8 @@
 A mixin of ``ValidateComplaintForm`` (complaint_form.py). When e-ID is configured (the same
 KG_OIDC_ISSUER and KG_OIDC_CLIENT_ID the backend reads), the question before the patient details offers
 "Logga in med e-legitimation" (the widget opens /e-legitimation/logga-in?for=chat in a window of its own)
-and "Fortsätt utan" (questions.AskIdentityChoice). The widget then sends ``/verified`` with the one-time ticket as message metadata
+and "Fortsätt utan" (questions.AskIdentityChoice). The widget then sends ``/inform`` (an intent the form always goes on with: no new intent, no
+training data) with the one-time ticket as message metadata
 (identity.METADATA_KEY); the ticket is exchanged with the backend, and identity.py says which slots the
 verified identity fills in, so those questions are not asked. Without configuration nothing changes.
 Never log the personnummer or the name.
@@ -76,9 +77,12 @@ def identity_dropped(tracker: Tracker, changed: Dict[str, Any]) -> Dict[str, Any
 class IdentitySlots:
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
-        # a message that carries the ticket answers nothing else ("/verified" is no name)
-        if latest_ticket(tracker) and "identity_choice" in await self.required_slots(  # type: ignore[attr-defined]
-                self.domain_slots(domain), dispatcher, tracker, domain):  # type: ignore[attr-defined]
+        # a message that carries the ticket answers nothing else ("/inform" is no name); without e-ID
+        # configured it is ignored
+        if latest_ticket(tracker):
+            if "identity_choice" not in await self.required_slots(  # type: ignore[attr-defined]
+                    self.domain_slots(domain), dispatcher, tracker, domain):  # type: ignore[attr-defined]
+                return []
             tracker.slots["identity_choice"] = "ticket"
             return [SlotSet("identity_choice", "ticket")]
         return await super().get_extraction_events(dispatcher, tracker, domain)  # type: ignore[misc]

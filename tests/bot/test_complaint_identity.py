@@ -66,7 +66,7 @@ def before_details(role="patient", **over):
 
 
 def with_ticket(slots, ticket, requested="identity_choice"):
-    tracker = make_tracker(slots, text="/verified", intent="verified", requested=requested)
+    tracker = make_tracker(slots, text="/inform", intent="inform", requested=requested)
     next(e for e in tracker.events if e["event"] == "user")["metadata"] = {"channel": "web-widget",
                                                                            METADATA_KEY: ticket}
     return tracker
@@ -199,3 +199,11 @@ async def test_details_typed_instead_of_choosing_are_taken_as_the_answer(eid_on,
     s = slots_of(events)
     assert s["identity_choice"] == "skip" and s["patient_name"] == "Anna Andersson"
     assert s["patient_personnummer"] == "191212121212" and s["requested_slot"] == "contact_info" and not msgs
+
+
+async def test_a_ticket_without_configuration_answers_nothing(monkeypatch, domain):
+    for k in ("KG_OIDC_ISSUER", "KG_OIDC_CLIENT_ID"):
+        monkeypatch.delenv(k, raising=False)
+    msgs, events = await run_action(VALIDATE, with_ticket(before_details(), "tkt", requested="patient_name"), domain)
+    s = slots_of(events)
+    assert "patient_name" not in s and "identity_choice" not in s and "identity_token" not in s and not msgs

@@ -90,9 +90,9 @@ io.on("connection", (socket) => {
         login_path: "/e-legitimation/logga-in?for=chat",
         buttons: [{ title: "Logga in med e-legitimation", payload: "/eid_login", eid: true },
                   { title: "Fortsätt utan", payload: "/skip" }] });
-    } else if (text === "/verified") {
+    } else if (data && data.metadata && data.metadata.kg_identity_ticket) {
       // shows what the widget sent with the message: the ticket goes as metadata, never as text
-      const meta = (data && data.metadata) || {};
+      const meta = data.metadata;
       say({ text: `Biljett mottagen: ${meta.kg_identity_ticket || "ingen"} (${meta.channel || "?"})` });
     } else if (/länk/i.test(text)) {
       say({ text: "Läs mer på [1177.se](https://www.1177.se) eller https://www.ivo.se." });

@@ -66,10 +66,10 @@ def eid_offer(messages):
 def say_with_ticket(c: Conversation, ticket: str):
     """What the widget sends when the log-in window hands it the ticket."""
     r = httpx.post(c.rasa.url + "/webhooks/rest/webhook", timeout=60, json={
-        "sender": c.sender, "message": "/verified", "metadata": {"channel": "web-widget", METADATA_KEY: ticket}})
+        "sender": c.sender, "message": "/inform", "metadata": {"channel": "web-widget", METADATA_KEY: ticket}})
     r.raise_for_status()
     c.last = r.json()
-    c.transcript.append(("user", "/verified"))
+    c.transcript.append(("user", "/inform"))
     c.transcript += [("bot", m.get("text", "")) for m in c.last]
     return c.last
 

@@ -744,7 +744,7 @@ class ChatWidget {
     window.removeEventListener("message", this.onEidMessage);
     if (data.ok && typeof data.ticket === "string" && data.ticket.length <= 100) {
       // the one-time ticket goes only as message metadata: never into the log or the browser's storage
-      this.send(this.t.eidDone, "/verified", { kg_identity_ticket: data.ticket });
+      this.send(this.t.eidDone, "/inform", { kg_identity_ticket: data.ticket });
     } else if (data.message) {
       this.addEntry({ from: "bot", text: String(data.message), style: "note" });
       this.persist();
