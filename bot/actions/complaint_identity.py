@@ -3,8 +3,8 @@
 A mixin of ``ValidateComplaintForm`` (complaint_form.py). When e-ID is configured (the same
 KG_OIDC_ISSUER and KG_OIDC_CLIENT_ID the backend reads), the question before the patient details offers
 "Logga in med e-legitimation" (the widget opens /e-legitimation/logga-in?for=chat in a window of its own)
-and "Fortsätt utan" (questions.AskIdentityChoice). The widget then sends ``/inform`` (an intent the form always goes on with: no new intent, no
-training data) with the one-time ticket as message metadata
+and "Fortsätt utan" (questions.AskIdentityChoice). The widget then sends ``/inform`` (an intent the form
+always goes on with: no new intent, no training data) with the one-time ticket as message metadata
 (identity.METADATA_KEY); the ticket is exchanged with the backend, and identity.py says which slots the
 verified identity fills in, so those questions are not asked. Without configuration nothing changes.
 Never log the personnummer or the name.
