@@ -34,6 +34,7 @@ COMPLAINT_SLOTS = [
     "patient_name", "patient_personnummer", "reporter_name", "contact_info", "contact_email",
     "contact_phone", "preferred_contact", "summary_confirmed", "personal_data_consent",
     "idempotency_key", "complaint_kind", "submit_failed", "name_missing",
+    "identity_choice", "identity_token", "child_pnr_checked",
 ]
 
 ALREADY_COMPLAINED_RE = re.compile(

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from . import pnr, texts
 from .common import EMAIL_LIKE_RE, clean_name, find_email, find_phone
+from .complaint_identity import guardian_remark
 from .interpret import answer_to
 
 
@@ -40,6 +41,10 @@ class ContactSlots:
             if not res.ok:
                 dispatcher.utter_message(text=res.error)
                 return {"patient_name": None}
+            remark = guardian_remark(tracker, res.value)
+            if remark:  # a verified guardian: the child's age and the number disagree; asked once more
+                dispatcher.utter_message(text=remark)
+                return {"patient_name": None, "child_pnr_checked": True}
             return {"patient_name": None, "patient_personnummer": res.value, "name_missing": True}
         name = clean_name(rest)
         if not name:
@@ -48,7 +53,11 @@ class ContactSlots:
         out: Dict[str, Any] = {"patient_name": name, "name_missing": None}
         if m and not tracker.get_slot("patient_personnummer"):
             res = pnr.check_pnr(text[m.start():m.end()])
-            if res.ok:
+            remark = guardian_remark(tracker, res.value) if res.ok else None
+            if remark:  # the name is kept; the number is asked for again, once
+                dispatcher.utter_message(text=remark)
+                out["child_pnr_checked"] = True
+            elif res.ok:
                 out["patient_personnummer"] = res.value
             else:
                 dispatcher.utter_message(text=res.error)  # the number is asked for again
@@ -70,6 +79,10 @@ class ContactSlots:
         if not res.ok:
             dispatcher.utter_message(text=res.error)
             return {"patient_personnummer": None}
+        remark = guardian_remark(tracker, res.value)
+        if remark:  # a verified guardian: the child's age and the number disagree; asked once more
+            dispatcher.utter_message(text=remark)
+            return {"patient_personnummer": None, "child_pnr_checked": True}
         return {"patient_personnummer": res.value}
 
     # -- reporter_name (someone filing for another person) --------------------------------------

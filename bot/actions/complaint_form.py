@@ -9,6 +9,7 @@ checks the value and fills what follows from it. The methods are grouped by conc
 - complaint_who.py      who is filing: role, the patient's consent, a child's age
 - complaint_unit.py     the care unit, region and recipient
 - complaint_story.py    date, description, category, desired outcome
+- complaint_identity.py e-ID before the patient details (when configured)
 - complaint_contact.py  names, personnummer, contact details
 - complaint_summary.py  the summary, and corrections at any point
 
@@ -24,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .complaint_contact import ContactSlots
+from .complaint_identity import IdentitySlots, eid_configured
 from .complaint_story import StorySlots
 from .complaint_summary import SummarySlots
 from .complaint_unit import UnitSlots
@@ -31,10 +33,10 @@ from .complaint_who import WhoSlots
 from .form_plan import complaint_required_slots
 
 
-class ValidateComplaintForm(WhoSlots, UnitSlots, StorySlots, ContactSlots, SummarySlots, FormValidationAction):
+class ValidateComplaintForm(IdentitySlots, WhoSlots, UnitSlots, StorySlots, ContactSlots, SummarySlots, FormValidationAction):
     def name(self) -> Text:
         return "validate_complaint_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        return complaint_required_slots(tracker.slots)
+        return complaint_required_slots(tracker.slots, eid=eid_configured())

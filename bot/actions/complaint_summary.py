@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from . import dates, pnr, texts
 from .common import is_interruption, turn_of
+from .complaint_identity import identity_dropped
 from .form_plan import FIELD_CLEARS, field_buttons
 from .interpret import correction_values, yes_no
 
@@ -84,6 +85,7 @@ class SummarySlots:
         out: Dict[str, Any] = {s: None for s in clears}
         if field == "care_unit_text" and tracker.get_slot("recipient_auto"):
             out.update({"recipient": None, "recipient_auto": None})  # the recipient followed from the unit
+        out.update(identity_dropped(tracker, out))  # changing what e-ID filled in ends the verification
         out.update({"summary_confirmed": None, "personal_data_consent": None})
         return out
 
@@ -121,6 +123,7 @@ class SummarySlots:
                 changed.append(texts.PNR_CHANGED)
             else:
                 dispatcher.utter_message(text=checked.error)
+        out.update(identity_dropped(tracker, out))
         for msg in changed:
             dispatcher.utter_message(text=msg)
         if not at_summary and "summary_confirmed" not in out:

@@ -22,7 +22,7 @@ FREE_TEXT_SLOTS = {"care_unit_text", "description", "description_done", "patient
 # Which slots to clear when a field is changed from the summary
 FIELD_CLEARS = {
     "reporter_role": ["reporter_role", "patient_consent", "consent_continue", "consent_note",
-                      "child_age", "reporter_name"],
+                      "child_age", "reporter_name", "child_pnr_checked"],
     "care_unit_text": ["care_unit_text", "care_unit", "care_unit_name", "unit_candidates",
                        "unit_choice", "region_code", "region_name", "unit_connected"],
     "event_date": ["event_date"],
@@ -43,8 +43,9 @@ def deceased(slots: Dict[str, Any]) -> bool:
     return slots.get("consent_note") == texts.NOTE_DECEASED
 
 
-def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
-    """The questions this complaint needs, in the order they are asked."""
+def complaint_required_slots(slots: Dict[str, Any], eid: bool = False) -> List[str]:
+    """The questions this complaint needs, in the order they are asked (``eid``: e-ID is configured, so
+    the person is offered to log in before the patient details; see complaint_identity.py)."""
     role = slots.get("reporter_role")
     praise = slots.get("complaint_kind") == "praise"
     req = ["reporter_role"]
@@ -67,6 +68,8 @@ def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
         req.append("description_done")  # "anything more?" only after a short story
     if not praise:  # praise goes straight to the unit, without category or outcome
         req += ["category_sub", "desired_outcome", "recipient"]
+    if eid and (slots.get("identity_choice") is not None or not _details_known(slots)):
+        req.append("identity_choice")
     req += ["patient_name", "patient_personnummer"]
     if role and role != "patient":
         req.append("reporter_name")
@@ -79,6 +82,13 @@ def complaint_required_slots(slots: Dict[str, Any]) -> List[str]:
         req.append("preferred_contact")
     req.append("summary_confirmed")  # confirming the summary sends it; the data information is shown there
     return req
+
+
+def _details_known(slots: Dict[str, Any]) -> bool:
+    """What a log-in would fill in is already known."""
+    if slots.get("reporter_role") == "patient":
+        return bool(slots.get("patient_name") and slots.get("patient_personnummer"))
+    return bool(slots.get("reporter_name"))
 
 
 def recommended_recipient(slots: Dict[str, Any]) -> str:

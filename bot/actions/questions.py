@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from . import taxonomy, texts
 from .backend_client import BackendError, client
 from .common import buttons, entity_payload, public_url
+from .complaint_identity import ASK_OTHER, ASK_SELF, LOGIN_BUTTON, LOGIN_PATH, SKIP_BUTTON
 from .form_plan import recommended_recipient
 from .interpret import suggested_categories
 from .summary import recipient_name, summary_text
@@ -138,4 +139,22 @@ class AskSummaryConfirmed(Action):
                                          privacy_url=public_url("/om-personuppgifter"))
         text = summary_text(tracker.slots, tax) + "\n\n" + data_use + "\n\n" + texts.SUMMARY_QUESTION
         dispatcher.utter_message(text=text, buttons=buttons(texts.SUMMARY_BUTTONS))
+        return []
+
+
+class AskIdentityChoice(Action):
+    """The e-ID offer (complaint_identity.py; asked only when configured): a custom message that the
+    widget renders with a log-in button opening the window, and "Fortsätt utan"."""
+
+    def name(self) -> Text:
+        return "action_ask_identity_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        text = ASK_SELF if tracker.get_slot("reporter_role") == "patient" else ASK_OTHER
+        # {"data": …}: Rasa's socket.io channel emits the dict's keys as arguments (see handover.widget_marker)
+        dispatcher.utter_message(json_message={"data": {
+            "kind": "eid", "text": text, "login_path": LOGIN_PATH,
+            "buttons": [{"title": LOGIN_BUTTON, "payload": "/eid_login", "eid": True},
+                        {"title": SKIP_BUTTON, "payload": "/skip"}]}})
         return []

@@ -84,6 +84,16 @@ io.on("connection", (socket) => {
       // like action_submit_complaint: the reference and code, then the hand-over marker (json_message["data"])
       say({ text: "Tack! Ditt ärende är skickat till Region Jämtland Härjedalen.\nÄrendenummer: KG-2026-000042\nKod: N5AS-D3HC-TGQF" });
       say({ kind: "handover", keep: 1 });
+    } else if (/e-legitimation/i.test(text)) {
+      // like action_ask_identity_choice: json_message["data"] arrives as the message itself
+      say({ kind: "eid", text: "Du kan logga in med e-legitimation, så slipper du skriva ditt namn och personnummer.",
+        login_path: "/e-legitimation/logga-in?for=chat",
+        buttons: [{ title: "Logga in med e-legitimation", payload: "/eid_login", eid: true },
+                  { title: "Fortsätt utan", payload: "/skip" }] });
+    } else if (data && data.metadata && data.metadata.kg_identity_ticket) {
+      // shows what the widget sent with the message: the ticket goes as metadata, never as text
+      const meta = data.metadata;
+      say({ text: `Biljett mottagen: ${meta.kg_identity_ticket || "ingen"} (${meta.channel || "?"})` });
     } else if (/länk/i.test(text)) {
       say({ text: "Läs mer på [1177.se](https://www.1177.se) eller https://www.ivo.se." });
     } else if (/stycken/i.test(text)) {

@@ -57,6 +57,9 @@ const STRINGS = {
     close: "Stäng",
     closeLabel: "Stäng chatten",
     newTab: "(öppnas i ny flik)",
+    eidNewWindow: "(öppnas i ett nytt fönster)",
+    eidDone: "Inloggad med e-legitimation",
+    eidBlocked: "Fönstret för inloggningen kunde inte öppnas. Tillåt popup-fönster för den här sidan och försök igen, eller fortsätt utan.",
     image: "Bild från Klagomålsguiden",
     empty: "Skriv ett meddelande först.",
   },
@@ -97,6 +100,9 @@ const STRINGS = {
     close: "Close",
     closeLabel: "Close the chat",
     newTab: "(opens in a new tab)",
+    eidNewWindow: "(opens in a new window)",
+    eidDone: "Logged in with e-ID",
+    eidBlocked: "The log-in window could not be opened. Allow pop-ups for this page and try again, or continue without.",
     image: "Image from Klagomålsguiden",
     empty: "Write a message first.",
   },
@@ -294,6 +300,7 @@ class ChatWidget {
     this.typingTimer = null;
     this.floating = !config.target;
     this.root = hostEl.attachShadow ? hostEl.attachShadow({ mode: "open" }) : hostEl;
+    this.onEidMessage = this.onEidMessage.bind(this);
     this.render();
     this.restoreLog();
     if (!this.floating || this.cfg.open) this.connect();
@@ -498,18 +505,18 @@ class ChatWidget {
     this.host.setAttribute("data-connection", state);
   }
 
-  emitUser(message) {
+  emitUser(message, meta) {
     this.socket.emit("user_uttered", {
       message,
       session_id: this.sessionId,
-      metadata: { channel: "web-widget", lang: this.cfg.lang },
+      metadata: { channel: "web-widget", lang: this.cfg.lang, ...(meta || {}) },
     });
   }
 
   flushOutbox() {
     const queued = this.outbox.splice(0);
     for (const item of queued) {
-      this.emitUser(item.payload);
+      this.emitUser(item.payload, item.meta);
       if (item.entry) {
         delete item.entry.pending;
         const li = this.logEl.querySelector(`[data-idx="${item.entry.idx}"]`);
@@ -543,16 +550,16 @@ class ChatWidget {
   }
 
   /** Typed and clicked answers go through here, and look the same in the log. */
-  send(title, payload) {
+  send(title, payload, meta) {
     this.clearChoices();
     const entry = this.addEntry({ from: "user", text: title });
     if (this.socket && this.confirmed) {
-      this.emitUser(payload);
+      this.emitUser(payload, meta);
       this.setTyping(true);
     } else {
       entry.pending = true;
       entry.payload = payload;
-      this.outbox.push({ payload, entry });
+      this.outbox.push({ payload, entry, meta });
       this.markPending(entry);
       if (!this.socket) this.connect();
     }
@@ -586,7 +593,11 @@ class ChatWidget {
     const text = msg.text || custom.text || "";
     const replies = (msg.quick_replies || msg.buttons || custom.buttons || custom.quick_replies || [])
       .filter((b) => b && (b.title || b.payload))
-      .map((b) => ({ title: String(b.title || b.payload), payload: String(b.payload || b.title), url: b.url || null }));
+      .map((b) => ({ title: String(b.title || b.payload), payload: String(b.payload || b.title), url: b.url || null,
+        eid: b.eid === true && kind === "eid" ? true : undefined }));
+    // {"kind":"eid","login_path":"/e-legitimation/logga-in?for=chat"}: the log-in opens on the service's own site
+    const eidLogin = kind === "eid" && typeof custom.login_path === "string" && /^\/[^/\\]/.test(custom.login_path)
+      ? this.cfg.backendUrl + custom.login_path : null;
     const links = Array.isArray(custom.links) ? custom.links : [];
     const image = msg.attachment && msg.attachment.type === "image" && msg.attachment.payload
       ? msg.attachment.payload.src : msg.image || null;
@@ -602,6 +613,7 @@ class ChatWidget {
       buttons: replies.length ? replies : undefined,
       links: links.length ? links.map((l) => ({ title: String(l.title || l.url), url: String(l.url) })) : undefined,
       image: image || undefined,
+      eidLogin: eidLogin || undefined,
     };
     this.addEntry(entry);
     this.persist();
@@ -689,7 +701,12 @@ class ChatWidget {
       const group = h("div", { class: "kg-choices", role: "group", "aria-label": t.choices });
       for (const b of e.buttons) {
         const href = /^https?:\/\//.test(b.payload) ? safeUrl(b.payload) : b.url ? safeUrl(b.url) : null;
-        if (href) {
+        if (b.eid && e.eidLogin) {
+          group.append(h("button", {
+            class: "kg-choice kg-eid", type: "button", "data-eid": "login",
+            onclick: () => this.openEid(e.eidLogin),
+          }, b.title, h("span", { class: "kg-sr", text: ` ${t.eidNewWindow}` })));
+        } else if (href) {
           group.append(h("a", { class: "kg-choice", href, target: "_blank", rel: "noopener noreferrer" },
             b.title, h("span", { class: "kg-sr", text: ` ${t.newTab}` })));
         } else {
@@ -705,6 +722,33 @@ class ChatWidget {
       li.append(group);
     }
     return li;
+  }
+
+  // ---- e-ID (the log-in window; backend/web/static/js/eid.js posts the result back) ----------------
+  openEid(url) {
+    window.removeEventListener("message", this.onEidMessage);
+    window.addEventListener("message", this.onEidMessage);
+    // not noopener: the result page needs window.opener to hand the ticket back (to this origin only)
+    const win = window.open(url, "kg-eid", "popup,width=520,height=720");
+    if (!win) {
+      this.addEntry({ from: "bot", text: this.t.eidBlocked, style: "note" });
+      this.persist();
+    }
+  }
+
+  onEidMessage(ev) {
+    let expected = null;
+    try { expected = new URL(this.cfg.backendUrl).origin; } catch (_) { return; }
+    const data = ev.data;
+    if (ev.origin !== expected || !data || typeof data !== "object" || data.type !== "kg-eid") return;
+    window.removeEventListener("message", this.onEidMessage);
+    if (data.ok && typeof data.ticket === "string" && data.ticket.length <= 100) {
+      // the one-time ticket goes only as message metadata: never into the log or the browser's storage
+      this.send(this.t.eidDone, "/inform", { kg_identity_ticket: data.ticket });
+    } else if (data.message) {
+      this.addEntry({ from: "bot", text: String(data.message), style: "note" });
+      this.persist();
+    }
   }
 
   markPending(entry) {
