@@ -31,6 +31,15 @@ async def _with_session(settings: Settings, fn):
         await engine.dispose()
 
 
+def _run_or_exit(command: str, settings: Settings, work):
+    """Runs ``work(session)``; an unknown officer (LookupError) is a clear message and exit code 2."""
+    try:
+        return asyncio.run(_with_session(settings, work))
+    except LookupError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def cmd_serve(args, settings: Settings) -> None:
     from aiohttp import web
 
@@ -106,22 +115,14 @@ def cmd_set_password(args, settings: Settings) -> None:
     if not password:
         print("set-password: the password is empty", file=sys.stderr)
         sys.exit(2)
-    try:
-        ended = asyncio.run(_with_session(settings, lambda s: set_password(s, args.email, password)))
-    except LookupError as exc:
-        print(f"set-password: {exc}", file=sys.stderr)
-        sys.exit(2)
+    ended = _run_or_exit("set-password", settings, lambda s: set_password(s, args.email, password))
     print(f"set-password: ok, {ended} sessions ended")
 
 
 def cmd_enrol_totp(args, settings: Settings) -> None:
     """A new TOTP secret for the officer, printed once for their authenticator app (never logged)."""
     from .services.totp import enrol
-    try:
-        e = asyncio.run(_with_session(settings, lambda s: enrol(s, settings.secret_key, args.email)))
-    except LookupError as exc:
-        print(f"enrol-totp: {exc}", file=sys.stderr)
-        sys.exit(2)
+    e = _run_or_exit("enrol-totp", settings, lambda s: enrol(s, settings.secret_key, args.email))
     print("enrol-totp: ok. Lägg till kontot i autentiseringsappen med länken (eller som QR-kod) eller nyckeln:")
     print(f"  länk:   {e.uri}")
     print(f"  nyckel: {' '.join(e.secret[i:i + 4] for i in range(0, len(e.secret), 4))}")
@@ -132,11 +133,7 @@ def cmd_enrol_totp(args, settings: Settings) -> None:
 def cmd_deactivate_officer(args, settings: Settings) -> None:
     """No more log-ins for the officer; every session of theirs ends now."""
     from .services.auth import deactivate_officer
-    try:
-        ended = asyncio.run(_with_session(settings, lambda s: deactivate_officer(s, args.email)))
-    except LookupError as exc:
-        print(f"deactivate-officer: {exc}", file=sys.stderr)
-        sys.exit(2)
+    ended = _run_or_exit("deactivate-officer", settings, lambda s: deactivate_officer(s, args.email))
     print(f"deactivate-officer: ok, {ended} sessions ended")
 
 

@@ -137,11 +137,7 @@ async def exchange_ticket(session: AsyncSession, ticket: str | None) -> tuple[Ve
     if found is None:
         return None
     row, identity = found
-    claimed = await session.exec(update(IdentityToken)
-                                 .where(col(IdentityToken.token_hash) == row.token_hash,
-                                        col(IdentityToken.used_at).is_(None))
-                                 .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    if (claimed.rowcount or 0) != 1:
+    if not await _claim(session, row):
         await session.rollback()
         return None
     return identity, await issue(session, identity, INTAKE)
@@ -153,11 +149,16 @@ async def use_intake_token(session: AsyncSession, token: str | None) -> Verified
     if found is None:
         return None
     row, identity = found
+    return identity if await _claim(session, row) else None
+
+
+async def _claim(session: AsyncSession, row: IdentityToken) -> bool:
+    """Marks the token used unless another request already did (one winner)."""
     claimed = await session.exec(update(IdentityToken)
                                  .where(col(IdentityToken.token_hash) == row.token_hash,
                                         col(IdentityToken.used_at).is_(None))
                                  .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    return identity if (claimed.rowcount or 0) == 1 else None
+    return (claimed.rowcount or 0) == 1
 
 
 # --- "Mina ärenden" ------------------------------------------------------------------------------------------
